@@ -1,0 +1,199 @@
+"""Aizuchi settings: every value comes from the environment (documented in .env.example).
+
+The embedded default (SQLite, a filesystem Celery broker, media under ./var) needs no
+server; production sets DATABASE_URL, CELERY_BROKER_URL and DJANGO_SECRET_KEY.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from aizuchi.env import env_bool, env_choice, env_float, env_int, env_list, env_str, load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+if not env_bool("AIZUCHI_TESTING", False):
+    load_dotenv(BASE_DIR / ".env")
+VAR_DIR = Path(env_str("AIZUCHI_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _development_secret_key() -> str:
+    """A random key kept under var/ so sessions survive restarts of a development server."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or env_bool("AIZUCHI_TESTING", False)):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    SECRET_KEY = _development_secret_key()
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "accounts",
+    "meetings",
+    "coaching",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "aizuchi.urls"
+WSGI_APPLICATION = "aizuchi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aizuchi.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to the same file: wait for locks instead of failing,
+    # and use WAL so readers never block the writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "meetings:list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "ja")
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Tokyo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Recordings are private: no MEDIA_URL is served; audio goes out only through a view that
+# checks access (and hands the bytes to the web server when AIZUCHI_MEDIA_ACCEL_PREFIX is set).
+MEDIA_ROOT = Path(env_str("AIZUCHI_MEDIA_ROOT", str(VAR_DIR / "media")))
+AIZUCHI_MEDIA_ACCEL_PREFIX = env_str("AIZUCHI_MEDIA_ACCEL_PREFIX")
+
+# Uploads stream to disk chunk by chunk, never into memory, whatever their size.
+FILE_UPLOAD_HANDLERS = ["meetings.uploads.LimitedTemporaryFileUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+FILE_UPLOAD_PERMISSIONS = 0o640
+AIZUCHI_MAX_UPLOAD_BYTES = env_int("AIZUCHI_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+AIZUCHI_MAX_DURATION_SECONDS = env_int("AIZUCHI_MAX_DURATION_SECONDS", 4 * 3600, minimum=1)
+AIZUCHI_MAX_FILES_PER_UPLOAD = env_int("AIZUCHI_MAX_FILES_PER_UPLOAD", 10, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = AIZUCHI_MAX_FILES_PER_UPLOAD
+
+# Transcription (see meetings/transcription.py).
+AIZUCHI_WHISPER_ENGINE = env_choice("AIZUCHI_WHISPER_ENGINE", "faster-whisper", ("faster-whisper", "openai-whisper"))
+AIZUCHI_WHISPER_MODEL = env_str("AIZUCHI_WHISPER_MODEL", "base")
+AIZUCHI_WHISPER_MODEL_DIR = env_str("AIZUCHI_WHISPER_MODEL_DIR", str(VAR_DIR / "models"))
+AIZUCHI_WHISPER_OFFLINE = env_bool("AIZUCHI_WHISPER_OFFLINE", True)
+AIZUCHI_WHISPER_DEVICE = env_choice("AIZUCHI_WHISPER_DEVICE", "cpu", ("cpu", "cuda", "auto"))
+AIZUCHI_WHISPER_COMPUTE_TYPE = env_str("AIZUCHI_WHISPER_COMPUTE_TYPE", "int8")
+AIZUCHI_WHISPER_CPU_THREADS = env_int("AIZUCHI_WHISPER_CPU_THREADS", 0, minimum=0)
+AIZUCHI_WHISPER_BEAM_SIZE = env_int("AIZUCHI_WHISPER_BEAM_SIZE", 1, minimum=1)
+AIZUCHI_CHUNK_SECONDS = env_int("AIZUCHI_CHUNK_SECONDS", 600, minimum=30)
+AIZUCHI_VAD = env_bool("AIZUCHI_VAD", True)
+
+# Behaviour detection (see coaching/).
+AIZUCHI_LISTENING_WINDOW_FRACTION = env_float("AIZUCHI_LISTENING_WINDOW_FRACTION", 0.4, minimum=0.05)
+AIZUCHI_LISTENING_WINDOW_MIN_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MIN_MINUTES", 20, minimum=0)
+AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_MINUTES", 30, minimum=0)
+
+# Celery. Embedded default: a filesystem broker under var/ (no server, but a real worker
+# process). At scale: CELERY_BROKER_URL=redis://… and workers per queue.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+_BROKER_DIR = Path(env_str("AIZUCHI_BROKER_DIR", str(VAR_DIR / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _sub in ("queue", "processed"):
+        (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "analysis"
+CELERY_TASK_ROUTES = {
+    "meetings.tasks.meeting_transcribe_chunk": {"queue": "transcription"},
+    "meetings.tasks.meeting_prepare_audio": {"queue": "transcription"},
+}
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("AIZUCHI_LOG_LEVEL", "INFO")},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+for _dir in (MEDIA_ROOT, Path(FILE_UPLOAD_TEMP_DIR)):
+    _dir.mkdir(parents=True, exist_ok=True)
