@@ -102,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not memory, so that a real worker process in the tests sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,6 +126,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Without collectstatic (development, tests) WhiteNoise finds files in the source tree.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
 
 # Recordings are private: no MEDIA_URL is served; audio goes out only through a view that
 # checks access (and hands the bytes to the web server when AIZUCHI_MEDIA_ACCEL_PREFIX is set).
@@ -177,9 +181,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "analysis"
+# Transcription (decoding and Whisper) can run on GPU machines; analysis is light CPU work.
 CELERY_TASK_ROUTES = {
-    "meetings.tasks.meeting_transcribe_chunk": {"queue": "transcription"},
     "meetings.tasks.meeting_prepare_audio": {"queue": "transcription"},
+    "meetings.tasks.meeting_transcribe_chunk": {"queue": "transcription"},
+    "meetings.tasks.meeting_finish": {"queue": "transcription"},  # needs the audio for speakers
+    "meetings.tasks.meeting_reanalyse": {"queue": "analysis"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -195,5 +202,5 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-for _dir in (MEDIA_ROOT, Path(FILE_UPLOAD_TEMP_DIR)):
+for _dir in (MEDIA_ROOT, Path(FILE_UPLOAD_TEMP_DIR), STATIC_ROOT):
     _dir.mkdir(parents=True, exist_ok=True)

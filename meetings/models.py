@@ -46,9 +46,13 @@ class Meeting(models.Model):
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0)  # 0..1 within the current status
-    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)  # a sentence the rep understands; details go to the log
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+
+    speaker_method = models.CharField(max_length=32, blank=True)
+    speaker_confidence = models.FloatField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -67,6 +71,11 @@ class Meeting(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def audio_dir(self) -> str:
+        """Storage-relative folder holding this meeting's original and derived audio."""
+        return f"meetings/{self.public_id}"
 
     @property
     def effective_language(self) -> str:
@@ -109,6 +118,7 @@ class TranscriptChunk(models.Model):
     start = models.FloatField()
     end = models.FloatField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
     language = models.CharField(max_length=8, blank=True)
     segments = models.JSONField(default=list)
 

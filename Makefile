@@ -1,0 +1,69 @@
+# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker;
+# `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKER_CONCURRENCY ?= 2
+PG_URL ?= postgres://postgres@127.0.0.1:5432/aizuchi
+REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install system-packages models run worker test test-embedded test-scale lint bench clean
+
+install: system-packages $(VENV)/.installed .env models
+
+system-packages:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
+	  echo "Installing Debian's ffmpeg…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg >/dev/null; }
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# A local secret for this checkout (production sets DJANGO_SECRET_KEY in the environment).
+.env:
+	@echo "DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env with a new DJANGO_SECRET_KEY (see .env.example for every setting)."
+
+# Join and check the offline Whisper weights, convert them for openai-whisper (once).
+models: $(VENV)/.installed .env
+	$(BIN)/python manage.py whisper_prepare
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
+	@trap 'kill 0' EXIT; \
+	  DJANGO_DEBUG=1 $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO
+
+test: install test-embedded test-scale
+
+test-embedded:
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+# The scale path: PostgreSQL and a Redis broker (the tests that load speech models already ran above).
+test-scale:
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/pytest -m "not real_engine or worker"
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/transcribe
+	$(BIN)/python bench/detect
+
+clean:
+	rm -rf var staticfiles .pytest_cache

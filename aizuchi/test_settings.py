@@ -1,0 +1,13 @@
+"""Settings for the test suite: a throwaway secret and var/ dir, but the prepared Whisper
+models under ./var/models (joined once by `make install`). Worker processes started by tests
+inherit these variables."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ["AIZUCHI_TESTING"] = "1"
+os.environ.setdefault("AIZUCHI_VAR_DIR", tempfile.mkdtemp(prefix="aizuchi-test-var-"))
+os.environ.setdefault("AIZUCHI_WHISPER_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models"))
+
+from aizuchi.settings import *  # noqa: E402, F403

@@ -1,0 +1,48 @@
+"""Reads of meetings, always scoped to what the asking user may see.
+
+No view loads a Meeting by id directly: it calls meeting_get_for_user, which answers 404 for
+anything the user may not open, so a guessed id reveals nothing.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from meetings.models import Meeting, Segment
+
+
+def _team_of(user):
+    profile = getattr(user, "profile", None)
+    return profile.team_id if profile is not None else None
+
+
+def _manages_team(user) -> bool:
+    profile = getattr(user, "profile", None)
+    return bool(profile is not None and profile.is_manager and profile.team_id)
+
+
+def meeting_list_for_user(user) -> QuerySet[Meeting]:
+    """Admins see every meeting, managers their team's, reps their own."""
+    meetings = Meeting.objects.select_related("owner")
+    if not user.is_authenticated:
+        return meetings.none()
+    if user.is_staff:
+        return meetings.all()
+    if _manages_team(user):
+        return meetings.filter(Q(owner=user) | Q(owner__profile__team_id=_team_of(user)))
+    return meetings.filter(owner=user)
+
+
+def meeting_get_for_user(user, meeting_id: int) -> Meeting:
+    try:
+        return meeting_list_for_user(user).get(pk=meeting_id)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+def meeting_can_edit(user, meeting: Meeting) -> bool:
+    """Only the rep who owns a recording (or an admin) retries or deletes it."""
+    return user.is_staff or meeting.owner_id == user.pk
+
+
+def segments_for_meeting(meeting: Meeting) -> QuerySet[Segment]:
+    return meeting.segments.order_by("index")
