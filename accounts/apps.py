@@ -11,4 +11,6 @@ class AccountsConfig(AppConfig):
 
         from accounts.services import profile_ensure_for_new_user
 
-        post_save.connect(profile_ensure_for_new_user, sender=get_user_model(), dispatch_uid="accounts-profile")
+        post_save.connect(
+            profile_ensure_for_new_user, sender=get_user_model(), dispatch_uid="accounts-profile"
+        )

@@ -16,7 +16,12 @@ def profile_ensure_for_new_user(sender, instance, created, **kwargs) -> None:
 
 @transaction.atomic
 def user_create_or_reset(
-    *, username: str, team: Team | None, role: str = Profile.Role.REP, is_staff: bool = False, first_name: str = ""
+    *,
+    username: str,
+    team: Team | None,
+    role: str = Profile.Role.REP,
+    is_staff: bool = False,
+    first_name: str = "",
 ) -> tuple[object, str]:
     """Create (or reset the password of) a user and return it with a fresh random password."""
     password = secrets.token_urlsafe(9)

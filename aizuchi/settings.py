@@ -144,7 +144,9 @@ AIZUCHI_MAX_FILES_PER_UPLOAD = env_int("AIZUCHI_MAX_FILES_PER_UPLOAD", 10, minim
 DATA_UPLOAD_MAX_NUMBER_FILES = AIZUCHI_MAX_FILES_PER_UPLOAD
 
 # Transcription (see meetings/transcription.py).
-AIZUCHI_WHISPER_ENGINE = env_choice("AIZUCHI_WHISPER_ENGINE", "faster-whisper", ("faster-whisper", "openai-whisper"))
+AIZUCHI_WHISPER_ENGINE = env_choice(
+    "AIZUCHI_WHISPER_ENGINE", "faster-whisper", ("faster-whisper", "openai-whisper")
+)
 AIZUCHI_WHISPER_MODEL = env_str("AIZUCHI_WHISPER_MODEL", "base")
 AIZUCHI_WHISPER_MODEL_DIR = env_str("AIZUCHI_WHISPER_MODEL_DIR", str(VAR_DIR / "models"))
 AIZUCHI_WHISPER_OFFLINE = env_bool("AIZUCHI_WHISPER_OFFLINE", True)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 os.environ["AIZUCHI_TESTING"] = "1"
 os.environ.setdefault("AIZUCHI_VAR_DIR", tempfile.mkdtemp(prefix="aizuchi-test-var-"))
-os.environ.setdefault("AIZUCHI_WHISPER_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models"))
+os.environ.setdefault(
+    "AIZUCHI_WHISPER_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models")
+)
 
-from aizuchi.settings import *  # noqa: E402, F403
+from aizuchi.settings import *  # noqa: F403

@@ -14,5 +14,13 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "held_on", "status", "duration_seconds", "detected_language")
     list_filter = ("status", "language", "team")
     search_fields = ("title", "customer_name", "owner__username")
-    readonly_fields = ("public_id", "status", "progress", "error_code", "error", "chunks_total", "chunks_done")
+    readonly_fields = (
+        "public_id",
+        "status",
+        "progress",
+        "error_code",
+        "error",
+        "chunks_total",
+        "chunks_done",
+    )
     inlines = [SegmentInline]

@@ -21,7 +21,8 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(_("Choose at least one recording."), code="required")
         if len(files) > settings.AIZUCHI_MAX_FILES_PER_UPLOAD:
             raise forms.ValidationError(
-                _("Upload at most %(count)d files at once.") % {"count": settings.AIZUCHI_MAX_FILES_PER_UPLOAD}
+                _("Upload at most %(count)d files at once.")
+                % {"count": settings.AIZUCHI_MAX_FILES_PER_UPLOAD}
             )
         return files
 
@@ -30,9 +31,15 @@ class MeetingUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Recordings"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(f".{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))}),
+        widget=MultipleFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))}
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    held_on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
     customer_name = forms.CharField(label=_("Customer / company"), max_length=200, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=Meeting.Language.choices, initial=Meeting.Language.AUTO)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=Meeting.Language.choices, initial=Meeting.Language.AUTO
+    )

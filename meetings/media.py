@@ -22,7 +22,9 @@ def private_file_response(request, path: Path, *, download_name: str) -> HttpRes
     if settings.AIZUCHI_MEDIA_ACCEL_PREFIX:
         relative = path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.AIZUCHI_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + relative.as_posix()
+        response["X-Accel-Redirect"] = (
+            settings.AIZUCHI_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + relative.as_posix()
+        )
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -44,8 +46,9 @@ def private_file_response(request, path: Path, *, download_name: str) -> HttpRes
         response["Content-Range"] = f"bytes */{size}"
         return response
 
-    def stream(handle=path.open("rb"), remaining=end - start + 1):
-        with handle:
+    def stream():
+        remaining = end - start + 1
+        with path.open("rb") as handle:
             handle.seek(start)
             while remaining > 0:
                 block = handle.read(min(_BLOCK, remaining))

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 def meeting_audio_path(meeting: "Meeting", filename: str) -> str:
     # The stored name never reuses the user's file name: it is opaque and cannot collide.
-    suffix = "".join(c for c in filename.rsplit(".", 1)[-1].lower() if c.isalnum())[:8] if "." in filename else ""
+    suffix = (
+        "".join(c for c in filename.rsplit(".", 1)[-1].lower() if c.isalnum())[:8] if "." in filename else ""
+    )
     return f"meetings/{meeting.public_id}/original.{suffix or 'bin'}"
 
 
@@ -125,3 +127,6 @@ class TranscriptChunk(models.Model):
     class Meta:
         ordering = ["meeting", "index"]
         constraints = [models.UniqueConstraint(fields=["meeting", "index"], name="chunk_unique_index")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.index} [{self.start:.0f}–{self.end:.0f}s]"

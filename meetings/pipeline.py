@@ -82,7 +82,10 @@ def finish_meeting(meeting: Meeting) -> None:
         services.derived_audio_path(meeting), [(s["start"], s["end"]) for s in segments]
     )
     services.speakers_store(
-        meeting=meeting, labels=attribution.labels, method=attribution.method, confidence=attribution.confidence
+        meeting=meeting,
+        labels=attribution.labels,
+        method=attribution.method,
+        confidence=attribution.confidence,
     )
 
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
@@ -118,7 +121,9 @@ class FileAnalysis:
         }
 
 
-def analyse_file(path: str | Path, *, language: str = "auto", on_progress: Progress | None = None) -> FileAnalysis:
+def analyse_file(
+    path: str | Path, *, language: str = "auto", on_progress: Progress | None = None
+) -> FileAnalysis:
     """Run the whole pipeline on one file, in this process, with nothing stored."""
     report = on_progress or (lambda stage, fraction: None)
     audio.check_extension(str(path))

@@ -90,7 +90,17 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
         meeting.progress = 0.0
         meeting.error = meeting.error_code = ""
         meeting.chunks_total = meeting.chunks_done = 0
-        meeting.save(update_fields=["status", "progress", "error", "error_code", "chunks_total", "chunks_done", "updated_at"])
+        meeting.save(
+            update_fields=[
+                "status",
+                "progress",
+                "error",
+                "error_code",
+                "chunks_total",
+                "chunks_done",
+                "updated_at",
+            ]
+        )
         transaction.on_commit(lambda: meeting_enqueue(meeting_id=meeting.pk))
     return meeting
 
@@ -108,7 +118,9 @@ def meeting_set_status(meeting: Meeting, status: str, *, progress: float = 0.0) 
 
 
 def meeting_set_progress(meeting: Meeting, progress: float) -> None:
-    Meeting.objects.filter(pk=meeting.pk).update(progress=max(0.0, min(1.0, progress)), updated_at=timezone.now())
+    Meeting.objects.filter(pk=meeting.pk).update(
+        progress=max(0.0, min(1.0, progress)), updated_at=timezone.now()
+    )
 
 
 def meeting_fail(*, meeting_id: int, code: str, message: str) -> None:
@@ -122,7 +134,8 @@ def chunks_replace(*, meeting: Meeting, spans: list[tuple[float, float]]) -> lis
     with transaction.atomic():
         meeting.chunks.all().delete()
         chunks = TranscriptChunk.objects.bulk_create(
-            TranscriptChunk(meeting=meeting, index=i, start=start, end=end) for i, (start, end) in enumerate(spans)
+            TranscriptChunk(meeting=meeting, index=i, start=start, end=end)
+            for i, (start, end) in enumerate(spans)
         )
         meeting.chunks_total = len(chunks)
         meeting.chunks_done = 0

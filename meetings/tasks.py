@@ -36,7 +36,9 @@ class MeetingTask(Task):
         else:
             logger.error("meeting %s failed in %s: %r", meeting_id, self.name, exc, exc_info=einfo.exc_info)
             services.meeting_fail(
-                meeting_id=meeting_id, code=services.INTERNAL_ERROR_CODE, message=services.INTERNAL_ERROR_MESSAGE
+                meeting_id=meeting_id,
+                code=services.INTERNAL_ERROR_CODE,
+                message=services.INTERNAL_ERROR_MESSAGE,
             )
 
     def _meeting_id(self, *args, **kwargs):
@@ -45,7 +47,9 @@ class MeetingTask(Task):
 
 def _owner_language(meeting_id: int) -> str:
     """Failure sentences are stored in the language the rep reads the app in."""
-    language = Meeting.objects.filter(pk=meeting_id).values_list("owner__profile__language", flat=True).first()
+    language = (
+        Meeting.objects.filter(pk=meeting_id).values_list("owner__profile__language", flat=True).first()
+    )
     return language or settings.LANGUAGE_CODE
 
 

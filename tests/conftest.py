@@ -4,6 +4,7 @@ Team North: alice and bob are reps, carol manages them. Team South: dave manages
 admin is Django staff. Audio fixtures are real files copied into tests/data with provenance.
 """
 
+import contextlib
 import datetime
 import os
 import signal
@@ -24,7 +25,9 @@ JFK_WAV = DATA / "jfk" / "jfk.wav"
 
 
 def make_user(username: str, team: Team | None, role=Profile.Role.REP, is_staff=False):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username, is_staff=is_staff)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, is_staff=is_staff
+    )
     Profile.objects.filter(user=user).update(team=team, role=role)
     user.refresh_from_db()
     return user
@@ -102,7 +105,9 @@ def _database_url_for_worker() -> str:
         return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.fixture
@@ -117,11 +122,27 @@ def celery_worker_process(transactional_db, tmp_path):
     with log.open("w") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "aizuchi", "worker",
-                "-Q", "transcription,analysis", "-c", "1", "--loglevel", "INFO", "--without-heartbeat",
-                "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "aizuchi",
+                "worker",
+                "-Q",
+                "transcription,analysis",
+                "-c",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
             ],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         yield process
@@ -139,10 +160,8 @@ def _purge_broker() -> None:
 
     with app.connection_for_write() as connection:
         for queue in ("transcription", "analysis"):
-            try:
+            with contextlib.suppress(Exception):  # the queue does not exist yet
                 connection.default_channel.queue_purge(queue)
-            except Exception:  # the queue does not exist yet
-                pass
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.5, message: str = "condition"):

@@ -15,7 +15,9 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install)"
+    ),
 ]
 
 
@@ -28,8 +30,13 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
             ],
         )
         yield browser
@@ -69,7 +76,14 @@ def test_rep_uploads_watches_progress_and_plays_from_a_line(page, live_server, a
     page.click(".upload-form button[type=submit]")
     page.wait_for_url("**/meetings/*/")
     status = page.locator("#meeting-status")
-    assert status.get_attribute("data-status") in {"queued", "decoding", "transcribing", "attributing", "analysing", "done"}
+    assert status.get_attribute("data-status") in {
+        "queued",
+        "decoding",
+        "transcribing",
+        "attributing",
+        "analysing",
+        "done",
+    }
     shot(page, "meeting-processing")
 
     # The page follows the worker without a reload from the user, then shows the transcript.

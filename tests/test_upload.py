@@ -57,21 +57,33 @@ def test_rep_uploads_a_recording_and_it_is_queued(client, alice, queued, django_
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, JFK_WAV, title="Kickoff", customer_name="ACME")
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("meetings:detail", args=[meeting.pk])
-    assert (meeting.owner, meeting.title, meeting.customer_name, meeting.status) == (alice, "Kickoff", "ACME", "queued")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "meetings:detail", args=[meeting.pk]
+    )
+    assert (meeting.owner, meeting.title, meeting.customer_name, meeting.status) == (
+        alice,
+        "Kickoff",
+        "ACME",
+        "queued",
+    )
     assert meeting.duration_seconds == pytest.approx(11.0, abs=0.2)
     assert Path(meeting.audio.path).read_bytes() == JFK_WAV.read_bytes()
     assert queued == [meeting.pk]
 
 
-def test_several_files_become_several_meetings(client, alice, queued, tmp_path, django_capture_on_commit_callbacks):
+def test_several_files_become_several_meetings(
+    client, alice, queued, tmp_path, django_capture_on_commit_callbacks
+):
     second = tmp_path / "second call.mp3"
     ffmpeg("-i", str(JFK_WAV), str(second))
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, JFK_WAV, second, title="Week 47")
     assert response.status_code == 302
-    assert sorted(Meeting.objects.values_list("title", flat=True)) == ["Week 47 – jfk", "Week 47 – second call"]
+    assert sorted(Meeting.objects.values_list("title", flat=True)) == [
+        "Week 47 – jfk",
+        "Week 47 – second call",
+    ]
     assert len(queued) == 2
 
 
@@ -111,7 +123,9 @@ def _unsupported(tmp_path):
     ],
     ids=["empty", "image-renamed-mp3", "video-without-audio", "unsupported-format"],
 )
-def test_bad_file_is_refused_with_a_clear_message(client, alice, existing, queued, tmp_path, make_file, words):
+def test_bad_file_is_refused_with_a_clear_message(
+    client, alice, existing, queued, tmp_path, make_file, words
+):
     bad = make_file(tmp_path)
     client.force_login(alice)
     response = upload(client, bad)
@@ -140,7 +154,9 @@ def test_file_over_the_size_limit_is_refused(client, alice, existing, queued, se
     assert_untouched(existing)
 
 
-def test_good_files_in_a_mixed_upload_are_kept(client, alice, queued, tmp_path, django_capture_on_commit_callbacks):
+def test_good_files_in_a_mixed_upload_are_kept(
+    client, alice, queued, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, JFK_WAV, _empty(tmp_path))

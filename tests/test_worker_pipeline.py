@@ -10,6 +10,7 @@ from django.utils.html import escape
 from meetings.models import Meeting
 from tests.conftest import JFK_WAV, wait_for
 
+
 def normalised(text: str) -> str:
     return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
@@ -18,7 +19,14 @@ def upload(client, path, **fields):
     with path.open("rb") as handle:
         return client.post(
             reverse("meetings:list"),
-            {"files": [handle], "held_on": "2026-11-20", "language": "en", "title": "", "customer_name": "", **fields},
+            {
+                "files": [handle],
+                "held_on": "2026-11-20",
+                "language": "en",
+                "title": "",
+                "customer_name": "",
+                **fields,
+            },
         )
 
 
@@ -51,7 +59,9 @@ def test_worker_transcribes_a_real_recording(client, alice, celery_worker_proces
 
 @pytest.mark.worker
 @pytest.mark.real_engine
-def test_truncated_recording_fails_with_a_message_and_can_be_retried(client, alice, celery_worker_process, tmp_path, make_meeting):
+def test_truncated_recording_fails_with_a_message_and_can_be_retried(
+    client, alice, celery_worker_process, tmp_path, make_meeting
+):
     # Given an mp3 cut in half after upload checks passed (the probe still reads the full length)
     full = tmp_path / "call.mp3"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(JFK_WAV), "-b:a", "64k", str(full)], check=True)
