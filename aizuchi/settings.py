@@ -159,8 +159,8 @@ AIZUCHI_VAD = env_bool("AIZUCHI_VAD", True)
 
 # Behaviour detection (see coaching/).
 AIZUCHI_LISTENING_WINDOW_FRACTION = env_float("AIZUCHI_LISTENING_WINDOW_FRACTION", 0.4, minimum=0.05)
-AIZUCHI_LISTENING_WINDOW_MIN_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MIN_MINUTES", 20, minimum=0)
-AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_MINUTES", 30, minimum=0)
+AIZUCHI_LISTENING_WINDOW_MIN_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MIN_MINUTES", 0, minimum=0)
+AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_MINUTES", 0, minimum=0)
 
 # Celery. Embedded default: a filesystem broker under var/ (no server, but a real worker
 # process). At scale: CELERY_BROKER_URL=redis://… and workers per queue.

@@ -89,9 +89,7 @@ def finish_meeting(meeting: Meeting) -> None:
     )
 
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
-    from coaching.services import meeting_analyse  # the one place meetings calls coaching
-
-    meeting_analyse(meeting=meeting)
+    _coaching().meeting_analyse(meeting=meeting)
     meeting.chunks.all().delete()
     services.meeting_mark_done(meeting)
 
@@ -166,16 +164,20 @@ def analyse_file(
         speaker_confidence=attribution.confidence,
     )
     report("analysing", 0.0)
-    from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
-
-    result = analyse_turns(turns_from_segments(segments), language=detected or "ja")
-    analysis.moments = [moment_as_json(m) for m in result.moments]
-    analysis.kpis = result.kpis
+    result = _coaching().transcript_analyse(segments=segments, language=detected)
+    analysis.moments, analysis.kpis = result["moments"], result["kpis"]
     report("done", 1.0)
     return analysis
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+
+def _coaching():
+    """The one place meetings reaches into coaching: behaviour detection and scoring."""
+    from coaching import services as coaching_services
+
+    return coaching_services
 
 
 def _requested_language(language: str) -> str | None:

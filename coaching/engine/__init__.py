@@ -1,0 +1,97 @@
+"""The behaviour engine: pure functions over plain data (no Django, no ORM).
+
+turns → find_moments(turns, rules) → compute_kpis(turns, moments); analyse_turns does both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from coaching.engine.kpis import compute_kpis, premature_proposals
+from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
+from coaching.engine.nlp import detect_language
+from coaching.engine.rules import RuleError, default_pack, load_pack
+from coaching.engine.types import Analysis, Moment, Rule, Turn, moment_as_json
+
+__all__ = [
+    "Analysis",
+    "Moment",
+    "Rule",
+    "RuleError",
+    "TokenisedTurns",
+    "Turn",
+    "analyse_turns",
+    "compute_kpis",
+    "default_pack",
+    "detect_language",
+    "find_moments",
+    "load_pack",
+    "moment_as_json",
+    "tokenise_turns",
+    "turns_from_segments",
+]
+
+
+def turns_from_segments(segments: Iterable[Mapping[str, Any]]) -> list[Turn]:
+    """Turns from timed segments, merging consecutive segments of the same speaker."""
+    turns: list[Turn] = []
+    for seg in segments:
+        text = str(seg.get("text") or "").strip()
+        speaker = seg.get("speaker") or None
+        start, end = seg.get("start"), seg.get("end")
+        if not text:
+            continue
+        if turns and turns[-1].speaker == speaker and speaker is not None:
+            prev = turns[-1]
+            joiner = "" if _is_cjk(prev.text[-1:]) or _is_cjk(text[:1]) else " "
+            turns[-1] = Turn(
+                prev.index,
+                speaker,
+                prev.text + joiner + text,
+                prev.start,
+                end if end is not None else prev.end,
+            )
+        else:
+            turns.append(Turn(len(turns), speaker, text, start, end))
+    return turns
+
+
+def _is_cjk(c: str) -> bool:
+    return bool(c) and ("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+
+
+def active_rules(language: str | None = None) -> list[Rule]:
+    """Rules from the database when Django is set up with them, else the default pack file."""
+    try:
+        from coaching.selectors import rules_active
+
+        rules = rules_active()
+        if rules:
+            return rules
+    except Exception:  # no Django, no table yet: the shipped pack still works
+        pass
+    return list(default_pack().rules)
+
+
+def analyse_turns(
+    turns: Sequence[Turn],
+    *,
+    language: str,
+    rules: Sequence[Rule] | None = None,
+    tokens: TokenisedTurns | None = None,
+    per_turn: Any = None,
+    per_sentence: Any = None,
+    **kpi_options: Any,
+) -> Analysis:
+    """Moments (premature proposals included) and KPIs of one meeting."""
+    if not language:
+        language = detect_language(" ".join(t.text for t in turns[:200]))
+    rules = active_rules(language) if rules is None else rules
+    moments = find_moments(
+        turns, rules, language=language, tokens=tokens, per_turn=per_turn, per_sentence=per_sentence
+    )
+    moments = sorted(
+        [*moments, *premature_proposals(moments)], key=lambda m: (m.turn, m.char_start, m.behaviour)
+    )
+    return Analysis(language, moments, compute_kpis(turns, moments, language=language, **kpi_options))

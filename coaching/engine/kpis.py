@@ -1,0 +1,138 @@
+"""Meeting KPIs from turns and moments. Time-based figures are None when turns carry no times."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from coaching.engine.matching import is_question
+from coaching.engine.types import AFFIRMATION, ASK, BEHAVIOURS, PREMATURE_PROPOSAL, PROPOSAL, Moment, Turn
+
+KPI_VERSION = 1
+
+
+def premature_proposals(moments: Sequence[Moment]) -> list[Moment]:
+    """Proposals made before the customer's first ask (all of them if the customer never asked)."""
+    first_ask = min(((m.turn, m.char_start) for m in moments if m.behaviour == ASK), default=None)
+    return [
+        Moment(PREMATURE_PROPOSAL, m.turn, m.char_start, m.char_end, m.text, m.rule, m.time)
+        for m in moments
+        if m.behaviour == PROPOSAL and (first_ask is None or (m.turn, m.char_start) < first_ask)
+    ]
+
+
+def _timed(turns: Sequence[Turn]) -> bool:
+    return bool(turns) and all(t.start is not None and t.end is not None for t in turns)
+
+
+def listening_window_seconds(
+    duration: float, fraction: float, min_minutes: float, max_minutes: float
+) -> float:
+    """fraction of the meeting, clamped to [min, max] minutes, never longer than the meeting."""
+    window = min(max(duration * fraction, min_minutes * 60), max_minutes * 60 if max_minutes else duration)
+    return min(window, duration)
+
+
+def compute_kpis(
+    turns: Sequence[Turn],
+    moments: Sequence[Moment],
+    *,
+    language: str = "ja",
+    window_fraction: float = 0.4,
+    window_min_minutes: float = 20.0,
+    window_max_minutes: float = 30.0,
+) -> dict[str, Any]:
+    counts = {b: sum(1 for m in moments if m.behaviour == b) for b in BEHAVIOURS}
+    premature = [m for m in moments if m.behaviour == PREMATURE_PROPOSAL] or premature_proposals(moments)
+    rep_questions = sum(1 for t in turns if t.speaker == "rep" and _questions_in(t.text, language))
+    kpis: dict[str, Any] = {
+        "version": KPI_VERSION,
+        **{f"{b}_count": n for b, n in counts.items()},
+        "premature_proposal_count": len(premature),
+        "rep_question_count": rep_questions,
+        "turn_count": len(turns),
+        "duration_seconds": None,
+        "rep_talk_seconds": None,
+        "customer_talk_seconds": None,
+        "rep_talk_share": None,
+        "customer_talk_share": None,
+        "affirmations_per_customer_minute": None,
+        "listening_window_seconds": None,
+        "listening_window_customer_share": None,
+        "ask_to_proposal_latencies": None,
+        "ask_to_proposal_latency_median": None,
+        "longest_rep_monologue_seconds": None,
+        "turns_per_minute": None,
+    }
+    if not _timed(turns):
+        return kpis
+    t0 = min(t.start for t in turns)  # type: ignore[type-var]
+    t1 = max(t.end for t in turns)  # type: ignore[type-var]
+    duration = max(t1 - t0, 0.0)
+    talk = {"rep": 0.0, "customer": 0.0}
+    for t in turns:
+        if t.speaker in talk:
+            talk[t.speaker] += max(t.end - t.start, 0.0)  # type: ignore[operator]
+    spoken = talk["rep"] + talk["customer"]
+    window = listening_window_seconds(duration, window_fraction, window_min_minutes, window_max_minutes)
+    in_window = {"rep": 0.0, "customer": 0.0}
+    for t in turns:
+        if t.speaker in in_window:
+            a, b = max(t.start, t0), min(t.end, t0 + window)  # type: ignore[type-var]
+            in_window[t.speaker] += max(b - a, 0.0)
+    window_spoken = in_window["rep"] + in_window["customer"]
+    latencies = _latencies(moments)
+    kpis.update(
+        duration_seconds=round(duration, 2),
+        rep_talk_seconds=round(talk["rep"], 2),
+        customer_talk_seconds=round(talk["customer"], 2),
+        rep_talk_share=round(talk["rep"] / spoken, 4) if spoken else None,
+        customer_talk_share=round(talk["customer"] / spoken, 4) if spoken else None,
+        affirmations_per_customer_minute=(
+            round(counts[AFFIRMATION] / (talk["customer"] / 60), 3) if talk["customer"] else None
+        ),
+        listening_window_seconds=round(window, 2),
+        listening_window_customer_share=round(in_window["customer"] / window_spoken, 4)
+        if window_spoken
+        else None,
+        ask_to_proposal_latencies=latencies,
+        ask_to_proposal_latency_median=round(statistics.median(latencies), 2) if latencies else None,
+        longest_rep_monologue_seconds=round(_longest_rep_run(turns), 2),
+        turns_per_minute=round(len(turns) / (duration / 60), 3) if duration else None,
+    )
+    return kpis
+
+
+def _questions_in(text: str, language: str) -> int:
+    import re
+
+    parts = [p for p in re.split(r"(?<=[。？?！!])\s*|(?<=\.)\s+", text) if p.strip()]
+    return sum(1 for p in parts if is_question(p, language))
+
+
+def _latencies(moments: Sequence[Moment]) -> list[float]:
+    """Seconds from each ask to the rep's next proposal (asks never answered are left out)."""
+    proposals = sorted(
+        (m.turn, m.char_start, m.time) for m in moments if m.behaviour == PROPOSAL and m.time is not None
+    )
+    out: list[float] = []
+    for ask in sorted(
+        (m for m in moments if m.behaviour == ASK and m.time is not None), key=lambda m: m.turn
+    ):
+        nxt = next((p for p in proposals if p[0] > ask.turn), None)
+        if nxt is not None:
+            out.append(round(max(nxt[2] - ask.time, 0.0), 2))  # type: ignore[operator]
+    return out
+
+
+def _longest_rep_run(turns: Sequence[Turn]) -> float:
+    best = 0.0
+    run_start: float | None = None
+    for t in turns:
+        if t.speaker == "rep":
+            run_start = t.start if run_start is None else run_start
+            best = max(best, t.end - run_start)  # type: ignore[operator]
+        else:
+            run_start = None
+    return best

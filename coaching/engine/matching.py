@@ -1,0 +1,389 @@
+"""find_moments: match compiled rules over one meeting and apply each rule's constraints.
+
+All turns of a meeting go into one spaCy Doc (turns apart by a separator token no phrase can
+contain), so the PhraseMatcher and Matcher run once per meeting rather than once per turn;
+regexes likewise run once over the joined text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coaching.engine.nlp import Token, pipeline, tokenise
+from coaching.engine.rules import compile_regex, default_pack, rules_for
+from coaching.engine.types import Moment, Rule, Turn
+
+_SEP = "¶"
+_GAP = re.compile(r"^[\s、。,.!！?？…・ー〜~\-–—]*$")
+# What may sit between the words of an opening run of acknowledgements without ending it.
+_FILLER = re.compile(
+    r"^(?:[\s、。,.!！…・〜~\-–—]|ああ+|あー+|あ|おお+|おー+|はあ|へえ+|へー+|ほう|oh|ah|wow|okay so)*$",
+    re.IGNORECASE,
+)
+_SAME_MENTION = 20  # characters: closer matches in one sentence are one mention ("a client, a bank, ...")
+_SENT_END = re.compile(r"[。！!？?\n]")
+_SENT_BREAK = re.compile(r"[。！!？?\n;；]|\.(?=\s)")
+_JA_QUESTION_TAIL = re.compile(
+    r"(?:か|かね|かな|かなあ|かしら|っけ|の|のん|でしょう|でしょうね|だろう|だろうね|ん?や?ろ|やろか)\s*[」』）)]*$"
+)
+_EN_QUESTION_START = re.compile(
+    r"^(?:what|how|which|why|when|where|who|could|can|would|will|do|does|did|is|are|should|shall|have|has)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TokenisedTurns:
+    """Tokens of each turn: the cacheable result of the expensive step."""
+
+    language: str
+    tokens: tuple[tuple[Token, ...], ...]
+
+
+def tokenise_turns(turns: Sequence[Turn], language: str) -> TokenisedTurns:
+    return TokenisedTurns(language, tuple(tuple(t) for t in tokenise([t.text for t in turns], language)))
+
+
+def _doc(
+    vocab: Any, turns_tokens: Sequence[Sequence[Token]], with_reading: bool, with_morph: bool = True
+) -> tuple[Any, Any, list[int]]:
+    """One Doc for all turns, a parallel Doc of readings, and each turn's first token index."""
+    import numpy as np
+    from spacy.attrs import NORM
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    norms: list[str] = []
+    lemmas: list[str] = []
+    pos: list[str] = []
+    readings: list[str] = []
+    starts: list[int] = []
+    for toks in turns_tokens:
+        starts.append(len(words))
+        for t in toks:
+            words.append(t[0])
+            spaces.append(t[1])
+            norms.append(t[2])
+            lemmas.append(t[3])
+            pos.append(t[4] or "X")
+            readings.append(t[5])
+        words.append(_SEP)
+        spaces.append(False)
+        norms.append(_SEP)
+        lemmas.append(_SEP)
+        pos.append("PUNCT")
+        readings.append(_SEP)
+    if not words:
+        words, spaces, norms, lemmas, pos, readings = [_SEP], [False], [_SEP], [_SEP], ["PUNCT"], [_SEP]
+    doc = (
+        Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos)
+        if with_morph
+        else Doc(vocab, words=words, spaces=spaces)
+    )
+    add = vocab.strings.add
+    doc.from_array([NORM], np.array([[add(n)] for n in norms], dtype="uint64"))
+    rdoc = Doc(vocab, words=readings) if with_reading else None
+    return doc, rdoc, starts
+
+
+def _alternatives(pattern: str) -> list[str]:
+    return [p.strip() for p in pattern.split("|") if p.strip()]
+
+
+class CompiledRules:
+    """Matchers built once for a rule set (cached by the rules themselves)."""
+
+    def __init__(self, rules: Sequence[Rule], language: str) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.language = language
+        self.rules = tuple(rules)
+        vocab = pipeline(language).vocab
+        self.vocab = vocab
+        self.phrases = PhraseMatcher(vocab, attr="NORM")
+        self.readings = PhraseMatcher(vocab, attr="ORTH")
+        self.tokens = Matcher(vocab, validate=True)
+        self.regexes: list[tuple[int, Any]] = []
+        self.has_reading = False
+        for i, rule in enumerate(self.rules):
+            key = f"r{i}"
+            if rule.kind in ("phrase", "reading"):
+                alts = _alternatives(rule.pattern)
+                toks = tokenise(alts, language)
+                docs = [_doc(vocab, [t], False)[0][: len(t)].as_doc() for t in toks if t]
+                if rule.kind == "phrase":
+                    self.phrases.add(key, docs)
+                else:
+                    from spacy.tokens import Doc
+
+                    self.has_reading = True
+                    self.readings.add(key, [Doc(vocab, words=[x[5] or x[0] for x in t]) for t in toks if t])
+            elif rule.kind == "pattern":
+                self.tokens.add(key, [rule.pattern])
+            else:
+                # Turns are joined by newlines: multi-line mode keeps ^ and $ at turn edges.
+                self.regexes.append((i, compile_regex("(?m)" + rule.pattern)))
+
+    def raw_matches(self, tt: TokenisedTurns, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
+        """(rule index, turn, char start, char end) for every unconstrained match."""
+        out: list[tuple[int, int, int, int]] = []
+        doc, rdoc, starts = _doc(self.vocab, tt.tokens, self.has_reading, len(self.tokens) > 0)
+        flat: list[tuple[int, Token]] = [(ti, tok) for ti, toks in enumerate(tt.tokens) for tok in toks]
+        # flat index ignores separators: token i of the doc is flat[i - turn]
+        spans: list[tuple[str, int, int]] = []
+        strings = self.vocab.strings
+        for matcher, d in ((self.phrases, doc), (self.tokens, doc), (self.readings, rdoc)):
+            if d is None or len(matcher) == 0:
+                continue
+            spans.extend((strings[mid], s, e) for mid, s, e in matcher(d))
+        for key, s, e in spans:
+            turn = bisect.bisect_right(starts, s) - 1
+            if e - 1 >= starts[turn] + len(tt.tokens[turn]):
+                continue  # crosses into the separator
+            first = flat[s - turn][1]
+            last = flat[e - 1 - turn][1]
+            out.append((int(key[1:]), turn, first[6], last[6] + len(last[0])))
+        if self.regexes:
+            joined = "\n".join(t.replace("\n", " ") for t in texts)
+            offsets = [0]
+            for t in texts:
+                offsets.append(offsets[-1] + len(t) + 1)
+            norm_joined, norm_map = _norm_text(tt)
+            for i, rx in self.regexes:
+                if self.rules[i].field == "norm":
+                    for m in rx.finditer(norm_joined):
+                        if m.end() <= m.start():
+                            continue
+                        a = norm_map[m.start()]
+                        b = norm_map[m.end() - 1]
+                        if a[0] != b[0] or a[0] < 0:
+                            continue
+                        ta = tt.tokens[a[0]][a[1]]
+                        tb = tt.tokens[b[0]][b[1]]
+                        out.append((i, a[0], ta[6], tb[6] + len(tb[0])))
+                else:
+                    for m in rx.finditer(joined):
+                        if m.end() <= m.start():
+                            continue
+                        turn = bisect.bisect_right(offsets, m.start()) - 1
+                        if m.end() > offsets[turn] + len(texts[turn]):
+                            continue
+                        out.append((i, turn, m.start() - offsets[turn], m.end() - offsets[turn]))
+        return out
+
+
+def _norm_text(tt: TokenisedTurns) -> tuple[str, list[tuple[int, int]]]:
+    """Normalised forms joined (with spaces in English) and, per character, its (turn, token)."""
+    parts: list[str] = []
+    cmap: list[tuple[int, int]] = []
+    for ti, toks in enumerate(tt.tokens):
+        for k, t in enumerate(toks):
+            parts.append(t[2])
+            cmap.extend([(ti, k)] * len(t[2]))
+            if t[1] and tt.language != "ja":
+                parts.append(" ")
+                cmap.append((ti, k))
+        parts.append("\n")
+        cmap.append((-1, -1))
+    return "".join(parts), cmap
+
+
+_COMPILED: dict[str, CompiledRules] = {}
+_BY_IDENTITY: dict[tuple[str, tuple[int, ...]], tuple[tuple[Rule, ...], CompiledRules]] = {}
+
+
+def compiled(rules: Sequence[Rule], language: str) -> CompiledRules:
+    """Matchers for a rule set, built once per process and rule set (rules are data, so the
+    cache key is their content)."""
+    fast = (language, tuple(map(id, rules)))
+    hit = _BY_IDENTITY.get(fast)
+    if hit is not None and hit[0] == tuple(rules):
+        return hit[1]
+    key = language + json.dumps([dataclasses.astuple(r) for r in rules], ensure_ascii=False, default=str)
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) > 32:
+            _COMPILED.clear()
+        found = _COMPILED[key] = CompiledRules(rules, language)
+    if len(_BY_IDENTITY) > 32:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[fast] = (tuple(rules), found)  # keeps the rules alive, so their ids stay theirs
+    return found
+
+
+def is_question(text: str, language: str) -> bool:
+    """Whether a turn or sentence asks something, also when Whisper dropped the ？."""
+    t = text.strip().rstrip("。.!！ 、,…")
+    if not t:
+        return False
+    if t.endswith(("?", "？")):
+        return True
+    if language == "ja":
+        return bool(_JA_QUESTION_TAIL.search(t.rstrip("ねよなぁー〜")) or _JA_QUESTION_TAIL.search(t))
+    last = re.split(r"(?<=[.!?])\s+", t)[-1]
+    return bool(_EN_QUESTION_START.match(last))
+
+
+def _sentence_after(text: str, end: int) -> str:
+    m = _SENT_END.search(text, end)
+    if m is None:
+        return text[end:]
+    return text[end : m.end()]
+
+
+def _asks_after(text: str, end: int, language: str) -> bool:
+    """Whether the sentence running on from `end` is a question. Whisper may drop the ？ and
+    put a space where 。 was, so every space up to the next sentence mark is tried as an end."""
+    window = text[end : end + 80]
+    stop = _SENT_END.search(window)
+    limit = stop.end() if stop else len(window)
+    cuts = [i for i, c in enumerate(window[:limit]) if c in " 　、,"] + [limit]
+    return any(is_question(window[:c], language) for c in cuts if c > 0) or (
+        language != "ja" and is_question(_sentence_of(text, end, end), language)
+    )
+
+
+def _two_sentences(text: str, start: int) -> str:
+    """From `start` to the end of the following sentence (an outcome often comes one sentence later)."""
+    ends = [m.end() for _, m in zip(range(2), _SENT_BREAK.finditer(text, start), strict=False)]
+    return text[start : ends[-1]] if len(ends) == 2 else text[start:]
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    begin = max(text.rfind(c, 0, start) for c in "。！!？?\n") + 1
+    return text[begin:start] + text[start:end] + _sentence_after(text, end)
+
+
+def _passes(rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language: str) -> bool:
+    turn = turns[ti]
+    text = turn.text
+    if rule.speaker and turn.speaker != rule.speaker:
+        return False
+    prev = turns[ti - 1] if ti > 0 else None
+    if rule.after_other_speaker and (prev is None or not prev.speaker or prev.speaker == turn.speaker):
+        return False
+    if (
+        rule.not_after_question
+        and _GAP.match(text[:s])
+        and prev is not None
+        and prev.speaker != turn.speaker
+        and is_question(prev.text, language)
+    ):
+        return False
+    if rule.position == "initial" and not _GAP.match(text[:s]):
+        return False
+    if rule.position == "whole" and not (_FILLER.match(text[:s]) and _FILLER.match(text[e:])):
+        return False
+    if rule.not_question:
+        after = _sentence_after(text, e)
+        if after.rstrip().endswith(("?", "？")) or (
+            language == "ja" and is_question(after, language) and after.strip()
+        ):
+            return False
+        if language != "ja" and is_question(_sentence_of(text, s, e), language):
+            return False
+    if rule.only_question and not _asks_after(text, e, language):
+        return False
+    if rule.unless_followed_by and compile_regex(rule.unless_followed_by).match(text[e : e + 60]):
+        return False
+    if rule.unless_preceded_by and compile_regex(rule.unless_preceded_by).search(text[max(0, s - 60) : s]):
+        return False
+    if rule.requires_after and not compile_regex(rule.requires_after).search(_two_sentences(text, s)):
+        return False
+    if rule.requires_in_turn and not compile_regex(rule.requires_in_turn).search(text):
+        return False
+    return not (rule.unless_in_turn and compile_regex(rule.unless_in_turn).search(text))
+
+
+def _sentence_no(text: str, pos: int) -> int:
+    return len(_SENT_BREAK.findall(text, 0, pos))
+
+
+def _time(turn: Turn, char: int) -> float | None:
+    if turn.start is None:
+        return None
+    if turn.end is None or not turn.text:
+        return round(turn.start, 2)
+    return round(turn.start + (turn.end - turn.start) * char / len(turn.text), 2)
+
+
+def find_moments(
+    turns: Sequence[Turn],
+    rules: Sequence[Rule],
+    *,
+    language: str,
+    tokens: TokenisedTurns | None = None,
+    per_turn: Collection[str] | None = None,
+    per_sentence: Collection[str] | None = None,
+) -> list[Moment]:
+    """Moments of each behaviour, ordered by turn and position. Pure: same input, same output.
+
+    `tokens` (from tokenise_turns, possibly cached) skips tokenisation; `per_turn` names the
+    behaviours counted at most once per turn (default: as the default pack says).
+    """
+    active = rules_for(rules, language)
+    if not turns or not active:
+        return []
+    modes = {k: v.get("count") for k, v in default_pack().behaviours.items()}
+    if per_turn is None:
+        per_turn = {k for k, v in modes.items() if v == "per_turn"}
+    if per_sentence is None:
+        per_sentence = {k for k, v in modes.items() if v == "per_sentence"}
+    tt = tokens if tokens is not None and tokens.language == language else tokenise_turns(turns, language)
+    cr = compiled(active, language)
+    texts = [t.text for t in turns]
+    by_turn: dict[tuple[int, str], list[tuple[int, int, Rule]]] = {}
+    vetoes: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for ri, ti, s, e in cr.raw_matches(tt, texts):
+        rule = cr.rules[ri]
+        if not _passes(rule, turns, ti, s, e, language):
+            continue
+        if rule.veto:
+            vetoes.setdefault((ti, rule.behaviour), []).append((s, e))
+        else:
+            by_turn.setdefault((ti, rule.behaviour), []).append((s, e, rule))
+    moments: list[Moment] = []
+    for (ti, behaviour), cands in by_turn.items():
+        vs = vetoes.get((ti, behaviour), [])
+        cands = [c for c in cands if not any(c[0] < ve and vs_ < c[1] for vs_, ve in vs)]
+        # Longest first at each start; drop matches overlapping one already kept.
+        cands.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2].key))
+        kept: list[tuple[int, int, Rule]] = []
+        for c in cands:
+            if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
+                kept.append(c)
+        kept.sort(key=lambda c: c[0])
+        text = turns[ti].text
+        chain_end: int | None = 0  # end of the opening run of this behaviour; None once broken
+        accepted: list[tuple[int, int, Rule]] = []
+        for s, e, rule in kept:
+            in_chain = chain_end is not None and bool(_FILLER.match(text[chain_end:s]))
+            if rule.position == "opening" and not in_chain:
+                chain_end = None
+                continue
+            accepted.append((s, e, rule))
+            chain_end = e if in_chain else None
+        if behaviour in per_turn:
+            accepted = accepted[:1]
+        elif behaviour in per_sentence:
+            # One per sentence; without punctuation (Whisper), mentions far apart still count apart.
+            kept_s: list[tuple[int, int, Rule]] = []
+            for a in accepted:
+                if not kept_s or (
+                    _sentence_no(text, a[0]) != _sentence_no(text, kept_s[-1][0])
+                    or a[0] - kept_s[-1][1] >= _SAME_MENTION
+                ):
+                    kept_s.append(a)
+            accepted = kept_s
+        turn = turns[ti]
+        for s, e, rule in accepted:
+            moments.append(Moment(behaviour, turn.index, s, e, text[s:e], rule.key, _time(turn, s)))
+    moments.sort(key=lambda m: (m.turn, m.char_start, m.behaviour))
+    return moments

@@ -1,0 +1,117 @@
+"""evaluate_rules command, the shared scoring function and meeting_analyse on the database."""
+
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from coaching.engine.scoring import compare
+from coaching.models import MeetingScore, MeetingTokens, Moment
+from coaching.services import meeting_analyse, meeting_rescore
+
+DEV = Path(__file__).parent / "data" / "eval" / "dev.jsonl"
+
+
+def test_scoring_matches_multisets_per_turn():
+    tp, fp, fn, diffs = compare([2, 2, 4], [2, 4, 4, 5])
+    assert (tp, fp, fn) == (2, 2, 1)
+    assert diffs == {2: (2, 1), 4: (1, 2), 5: (0, 1)}
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_evaluate_rules_json_gives_scores_per_language_and_behaviour(tmp_path):
+    out = StringIO()
+    preds = tmp_path / "pred.jsonl"
+    call_command("evaluate_rules", str(DEV), "--json", "--predictions", str(preds), stdout=out)
+    report = json.loads(out.getvalue())
+    assert set(report) == {"ja", "en"}
+    assert set(report["ja"]["rep_affirmation"]) == {"precision", "recall", "f1", "support"}
+    assert report["ja"]["rep_affirmation"]["f1"] >= 0.9
+    lines = [json.loads(x) for x in preds.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 8 and set(lines[0]["labels"]) >= {"rep_proposal", "customer_asks_for_proposal"}
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_evaluate_rules_lists_misses_and_false_hits(tmp_path):
+    meeting = {
+        "id": "t",
+        "language": "en",
+        "turns": [
+            {"speaker": "customer", "text": "What would you recommend?"},
+            {"speaker": "rep", "text": "Hmm."},
+        ],
+        "labels": {
+            "customer_asks_for_proposal": [],
+            "rep_affirmation": [1],
+            "rep_case_study": [],
+            "rep_proposal": [],
+        },
+    }
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps(meeting) + "\n", encoding="utf-8")
+    out = StringIO()
+    call_command("evaluate_rules", str(f), stdout=out)
+    text = out.getvalue()
+    assert "MISS" in text and "FALSE HIT" in text and "What would you recommend?" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_meeting_analyse_twice_leaves_the_same_rows():
+    from meetings.models import Meeting, Segment
+
+    alice = get_user_model().objects.create_user("alice", password="x")
+    meeting = Meeting.objects.create(
+        owner=alice,
+        title="t",
+        held_on=date(2026, 1, 5),
+        audio="meetings/x/original.wav",
+        original_filename="a.wav",
+        language="ja",
+    )
+    lines = [
+        ("rep", "弊社の新プランをご紹介させてください。"),
+        ("customer", "うちは人手が足りなくて困ってるんです。"),
+        ("rep", "なるほど。"),
+        ("customer", "どうしたら良いですか？"),
+        ("rep", "はい。スタンダードプランをご提案します。"),
+    ]
+    for i, (speaker, text) in enumerate(lines):
+        Segment.objects.create(
+            meeting=meeting, index=i, start=i * 10.0, end=i * 10.0 + 9, text=text, speaker=speaker
+        )
+
+    meeting_analyse(meeting=meeting)
+    first = list(
+        Moment.objects.filter(meeting=meeting).values_list(
+            "behaviour_key", "turn_index", "char_start", "time"
+        )
+    )
+    meeting_analyse(meeting=meeting)
+    second = list(
+        Moment.objects.filter(meeting=meeting).values_list(
+            "behaviour_key", "turn_index", "char_start", "time"
+        )
+    )
+
+    assert first == second
+    assert ("premature_proposal", 0) in [(b, t) for b, t, *_ in first]
+    score = MeetingScore.objects.get(meeting=meeting)
+    assert (score.asks, score.proposals, score.premature_proposals) == (1, 2, 1)
+    assert score.kpis["ask_to_proposal_latency_median"] is not None
+    assert MeetingTokens.objects.filter(meeting=meeting).count() == 1
+    assert meeting_rescore(meeting=meeting)
+    assert (
+        list(
+            Moment.objects.filter(meeting=meeting).values_list(
+                "behaviour_key", "turn_index", "char_start", "time"
+            )
+        )
+        == first
+    )
