@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import shutil
 import unicodedata
@@ -48,6 +49,21 @@ def cer_chars(text: str) -> str:
     """NFKC, then keep letters and digits only: punctuation, quotes and spaces do not count."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
+
+
+@functools.cache
+def _sudachi():
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary().create(SplitMode.C)
+
+
+def reading_chars(text: str) -> str:
+    """The katakana reading (Sudachi), so that spellings of the same words compare equal:
+    Japanese has no single orthography (違いない/ちがいない, 良く/よく), and a read-aloud
+    corpus's kanji/kana choices are the author's, not something a listener can hear."""
+    morphemes = _sudachi().tokenize(cer_chars(text))
+    return "".join(m.reading_form() or m.surface() for m in morphemes)
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -148,21 +164,28 @@ def test_japanese_common_voice_character_error_rate(
     # Given eight read Japanese sentences with reference text
     with open(CV_JA / "references.tsv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    errors = total = 0
+    errors = total = reading_errors = reading_total = 0
     for row in rows:
         # When each is transcribed with language detection
         result = transcribe(read_wav(CV_JA / "audio" / row["file"]), config=faster_base)
-        hyp = cer_chars("".join(s.text for s in result.segments))
-        ref = cer_chars(row["sentence"])
+        hypothesis = "".join(s.text for s in result.segments)
         assert result.language == "ja", row["file"]
+        ref, hyp = cer_chars(row["sentence"]), cer_chars(hypothesis)
         errors += edit_distance(ref, hyp)
         total += len(ref)
-    cer = errors / total
+        ref, hyp = reading_chars(row["sentence"]), reading_chars(hypothesis)
+        reading_errors += edit_distance(ref, hyp)
+        reading_total += len(ref)
+    cer, reading_cer = errors / total, reading_errors / reading_total
     with capsys.disabled():
         print(
-            f"\n[whisper base int8, Common Voice ja, {len(rows)} clips] CER {cer:.1%} ({errors}/{total} chars; target {JA_CER_TARGET:.0%})"
+            f"\n[whisper base int8, Common Voice ja, {len(rows)} clips] "
+            f"CER on readings {reading_cer:.1%} ({reading_errors}/{reading_total}; target {JA_CER_TARGET:.0%}), "
+            f"on the written form {cer:.1%} ({errors}/{total})"
         )
-    # Then the aggregate character error rate is within the budget
+    # Then what was said is recognised within the target (compared by reading), and the written
+    # form, kanji/kana choices included, stays within its regression budget
+    assert reading_cer <= JA_CER_TARGET
     assert cer <= JA_CER_LIMIT
 
 
