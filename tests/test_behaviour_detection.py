@@ -254,3 +254,78 @@ def test_default_rules_reach_target_f1_on_labelled_meetings(name, strip):
         for behaviour, s in behaviours.items():
             if s["support"]:
                 assert s["f1"] >= floor, (name, strip, lang, behaviour, s)
+
+
+# ---------------------------------------------------------------- rule pack 2026.2 families
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ほな うちやったら どれ入れたらええの",
+        "うちみたいな三十人くらいの工場だと、何を入れたらいいの？",
+        "どっか いいとこ ないですかね",
+        "他に 候補あれば 教えてください",
+        "こういう場合、そちらとしては何が提案できるんですか。",
+        "おんしゃだったら まず何から手を付けます",
+        "どうするのが一番いいんでしょうか。",
+    ],
+)
+def test_customer_asking_what_to_do_in_other_words_is_an_ask(rules, text):
+    moments = detect(rules, "ja", ("rep", "はい。"), ("customer", text))
+    assert count(moments, "customer_asks_for_proposal", 1) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "もう、どうしたらいいのか分からないんですよ。",  # a complaint
+        "できれば郷土料理とか食べられる宿があればお願いします。",  # a condition stated
+        "駐車場に近い宿があるとありがたいです。",
+    ],
+)
+def test_complaints_and_stated_conditions_are_not_asks(rules, text):
+    moments = detect(rules, "ja", ("rep", "はい。"), ("customer", text))
+    assert count(moments, "customer_asks_for_proposal") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So where would you start, if you were me?",
+        "Is there anything you have that could help with jams?",
+        "That's steep. Anything in a lower price range?",
+        "So what would you do about it?",
+    ],
+)
+def test_english_asks_in_other_words(rules, text):
+    moments = detect(rules, "en", ("rep", "Right."), ("customer", text))
+    assert count(moments, "customer_asks_for_proposal", 1) == 1
+
+
+def test_price_said_in_words_is_a_proposal_but_reported_revenue_is_not(rules):
+    moments = detect(
+        rules,
+        "en",
+        ("customer", "And cost for forty?"),
+        ("rep", "Forty pumps with the service come to two hundred and ten thousand dollars."),
+        ("customer", "How was the year?"),
+        ("rep", "Revenue for the quarter was 133.1 million, up from 3.2 million a year ago."),
+    )
+    assert count(moments, "rep_proposal", 1) == 1
+    assert count(moments, "rep_proposal", 3) == 0
+
+
+def test_confirming_a_figure_with_hai_is_not_a_phone_greeting(rules):
+    moments = detect(rules, "ja", ("customer", "十五パーね。"), ("rep", "はい、十五パーセントです。"))
+    assert count(moments, "rep_affirmation", 1) == 1
+    greeting = detect(rules, "ja", ("rep", "はい、スタディリンクの山本です。"), ("customer", "もしもし。"))
+    assert count(greeting, "rep_affirmation") == 0
+
+
+def test_acknowledgement_turned_into_a_counter_argument_is_not_an_affirmation(rules):
+    moments = detect(
+        rules,
+        "ja",
+        ("customer", "うちは職人が多いから。"),
+        ("rep", "ええ、ただ、最近はタブレットも多いですよ。"),
+    )
+    assert count(moments, "rep_affirmation") == 0
