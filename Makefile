@@ -14,12 +14,12 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 
 install: system-packages $(VENV)/.installed .env models
 
-# Debian's ffmpeg decodes recordings; chromium runs the browser tests.
+# Debian's ffmpeg decodes recordings; chromium (with Japanese fonts) runs the browser tests.
 system-packages:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null || { \
-	  echo "Installing Debian packages: ffmpeg chromium…"; \
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && fc-list :lang=ja | grep -q . || { \
+	  echo "Installing Debian packages: ffmpeg chromium fonts-noto-cjk…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg chromium fonts-noto-cjk >/dev/null; }
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
