@@ -22,6 +22,8 @@ class Meeting(models.Model):
         TRANSCRIBING = "transcribing", _("Transcribing")
         ATTRIBUTING = "attributing", _("Finding speakers")
         ANALYSING = "analysing", _("Finding moments")
+        # An imported transcript waits here until its speaker names are mapped to rep/customer.
+        MAPPING = "mapping", _("Needs speaker mapping")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
@@ -41,7 +43,8 @@ class Meeting(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.AUTO)
     detected_language = models.CharField(max_length=8, blank=True)
 
-    audio = models.FileField(upload_to=meeting_audio_path, max_length=255)
+    # Empty for an imported transcript: such a meeting has text and times, no recording.
+    audio = models.FileField(upload_to=meeting_audio_path, max_length=255, blank=True)
     original_filename = models.CharField(max_length=255)
     size_bytes = models.BigIntegerField(default=0)
     duration_seconds = models.FloatField(null=True, blank=True)
@@ -53,8 +56,12 @@ class Meeting(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
 
-    speaker_method = models.CharField(max_length=32, blank=True)
+    speaker_method = models.CharField(max_length=32, blank=True)  # stereo, mono-enrolled, …, import, manual
     speaker_confidence = models.FloatField(null=True, blank=True)
+    # Set when someone swapped or reassigned speakers by hand: the KPIs are no longer provisional.
+    speakers_checked = models.BooleanField(default=False)
+    # Imported transcripts: {speaker name in the file: "rep" | "customer"}, as the user mapped them.
+    speaker_mapping = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,6 +72,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["owner", "-held_on"]),
             models.Index(fields=["team", "-held_on"]),
+            models.Index(fields=["-held_on", "-created_at"], name="meeting_recent_idx"),  # admin's list
         ]
 
     def __str__(self) -> str:
@@ -72,12 +80,24 @@ class Meeting(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        """Nothing is running for it: done, failed, or waiting for the user (speaker mapping)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.MAPPING)
 
     @property
     def audio_dir(self) -> str:
         """Storage-relative folder holding this meeting's original and derived audio."""
         return f"meetings/{self.public_id}"
+
+    @property
+    def needs_speaker_check(self) -> bool:
+        """Speakers were found automatically with low confidence: the KPIs are provisional until
+        someone checks them (a swap or a reassignment counts as checked)."""
+        from django.conf import settings
+
+        if self.status != self.Status.DONE or self.speakers_checked or self.speaker_method in ("", "import"):
+            return False
+        threshold = settings.AIZUCHI_SPEAKER_CONFIDENCE_THRESHOLD
+        return self.speaker_confidence is None or self.speaker_confidence < threshold
 
     @property
     def effective_language(self) -> str:
@@ -98,6 +118,7 @@ class Segment(models.Model):
     end = models.FloatField()
     text = models.TextField()
     speaker = models.CharField(max_length=16, choices=Speaker.choices, blank=True)
+    speaker_name = models.CharField(max_length=100, blank=True)  # as named in an imported transcript
 
     class Meta:
         ordering = ["meeting", "index"]
@@ -130,3 +151,25 @@ class TranscriptChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}#{self.index} [{self.start:.0f}–{self.end:.0f}s]"
+
+
+def enrolment_clip_path(enrolment: "VoiceEnrolment", filename: str) -> str:
+    suffix = meeting_audio_path(Meeting(), filename).rsplit(".", 1)[-1]
+    return f"voices/{uuid.uuid4()}/enrolment.{suffix}"
+
+
+class VoiceEnrolment(models.Model):
+    """A short clip of the rep's own voice. In a one-channel recording the voice group closest to
+    it is the rep's; without it the rep is guessed (who speaks first) with low confidence."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_enrolment"
+    )
+    clip = models.FileField(upload_to=enrolment_clip_path, max_length=255)
+    duration_seconds = models.FloatField()
+    embedding = models.JSONField()  # 256 floats, meetings.speakers.voice_embedding
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"voice of {self.user}"

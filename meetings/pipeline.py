@@ -1,7 +1,9 @@
 """The processing pipeline, on one screen.
 
-    upload ─► prepare audio ─► transcribe chunks (in parallel) ─► assemble transcript
-           ─► attribute speakers ─► detect moments and score (coaching)
+    upload ─► prepare audio ─► transcribe chunks (in parallel, with word timings)
+           ─► assemble transcript ─► attribute speakers (split segments where the speaker
+              changes mid-way) ─► detect moments and score (coaching)
+    transcript import (.vtt/.srt/.txt) ─► user maps names to rep/customer ─► detect and score
 
 Worker path: tasks.py runs prepare_audio, then one transcribe_chunk per chunk (any number of
 transcription workers, GPU ones included, share a meeting), and the worker that finishes the
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 
-from meetings import audio, services, speakers, transcription
+from meetings import audio, selectors, services, speakers, transcription
 from meetings.models import Meeting, TranscriptChunk
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
         offset=chunk.start,
         on_progress=_throttled(lambda f: services.chunk_set_progress(chunk, f)),
     )
-    segments = [{"start": s.start, "end": s.end, "text": s.text} for s in result.segments]
+    segments = [_segment_dict(s) for s in result.segments]
     return services.chunk_complete(chunk=chunk, language=result.language, segments=segments)
 
 
@@ -78,12 +80,12 @@ def finish_meeting(meeting: Meeting) -> None:
     services.transcript_replace(meeting=meeting, segments=segments, language=language)
 
     services.meeting_set_status(meeting, Meeting.Status.ATTRIBUTING)
-    attribution = speakers.attribute_speakers(
-        services.derived_audio_path(meeting), [(s["start"], s["end"]) for s in segments]
+    attribution = speakers.attribute_segments(
+        services.derived_audio_path(meeting), segments, enrolment=selectors.enrolment_embedding(meeting.owner)
     )
     services.speakers_store(
         meeting=meeting,
-        labels=attribution.labels,
+        segments=attribution.segments,
         method=attribution.method,
         confidence=attribution.confidence,
     )
@@ -91,6 +93,13 @@ def finish_meeting(meeting: Meeting) -> None:
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
     _coaching().meeting_analyse(meeting=meeting)
     meeting.chunks.all().delete()
+    services.meeting_mark_done(meeting)
+
+
+def analyse_imported(meeting: Meeting) -> None:
+    """An imported transcript (speakers mapped by the user): detect moments and score."""
+    services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
+    _coaching().meeting_analyse(meeting=meeting)
     services.meeting_mark_done(meeting)
 
 
@@ -120,9 +129,18 @@ class FileAnalysis:
 
 
 def analyse_file(
-    path: str | Path, *, language: str = "auto", on_progress: Progress | None = None
+    path: str | Path,
+    *,
+    language: str = "auto",
+    on_progress: Progress | None = None,
+    enrolment: Any = None,
+    split_speakers: bool = True,
 ) -> FileAnalysis:
-    """Run the whole pipeline on one file, in this process, with nothing stored."""
+    """Run the whole pipeline on one file, in this process, with nothing stored.
+
+    `enrolment` is the rep's voice embedding (speakers.voice_embedding) for mono recordings;
+    `split_speakers=False` keeps Whisper's segments whole (for comparison).
+    """
     report = on_progress or (lambda stage, fraction: None)
     audio.check_extension(str(path))
     info = audio.probe(path)
@@ -150,11 +168,12 @@ def analyse_file(
                 ),
             )
             languages[result.language] += int(end - start) + 1
-            segments += [{"start": s.start, "end": s.end, "text": s.text} for s in result.segments]
+            segments += [_segment_dict(s) for s in result.segments]
         report("attributing", 0.0)
-        attribution = speakers.attribute_speakers(decoded.path, [(s["start"], s["end"]) for s in segments])
-    for segment, label in zip(segments, attribution.labels, strict=True):
-        segment["speaker"] = label or None
+        attribution = speakers.attribute_segments(
+            decoded.path, segments, enrolment=enrolment, split=split_speakers
+        )
+    segments = attribution.segments
     detected = languages.most_common(1)[0][0] if languages else (language if language != "auto" else "")
     analysis = FileAnalysis(
         language=detected,
@@ -190,6 +209,14 @@ def _majority_language(chunks: list[TranscriptChunk]) -> str:
         if chunk.language:
             weights[chunk.language] += chunk.end - chunk.start
     return weights.most_common(1)[0][0] if weights else ""
+
+
+def _segment_dict(segment: transcription.TranscribedSegment) -> dict[str, Any]:
+    """A transcribed segment as JSON-ready data (chunks store it), words as [start, end, text]."""
+    data: dict[str, Any] = {"start": float(segment.start), "end": float(segment.end), "text": segment.text}
+    if segment.words:
+        data["words"] = [[round(float(w.start), 3), round(float(w.end), 3), w.text] for w in segment.words]
+    return data
 
 
 def _rounded(segment: dict[str, Any]) -> dict[str, Any]:

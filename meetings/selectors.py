@@ -7,7 +7,7 @@ anything the user may not open, so a guessed id reveals nothing.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from meetings.models import Meeting, Segment
+from meetings.models import Meeting, Segment, VoiceEnrolment
 
 
 def _team_of(user):
@@ -46,3 +46,40 @@ def meeting_can_edit(user, meeting: Meeting) -> bool:
 
 def segments_for_meeting(meeting: Meeting) -> QuerySet[Segment]:
     return meeting.segments.order_by("index")
+
+
+def enrolment_for_user(user) -> VoiceEnrolment | None:
+    return VoiceEnrolment.objects.filter(user=user).first()
+
+
+def enrolment_embedding(user):
+    """The rep's enrolled voice as a numpy vector, or None: chooses the rep's voice in mono audio."""
+    embedding = VoiceEnrolment.objects.filter(user=user).values_list("embedding", flat=True).first()
+    if not embedding:
+        return None
+    import numpy as np
+
+    return np.asarray(embedding, dtype=np.float32)
+
+
+def speaker_names_for_meeting(meeting: Meeting) -> list[str]:
+    """Speaker names of an imported transcript, in order of first appearance."""
+    names = meeting.segments.order_by("index").values_list("speaker_name", flat=True)
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def meeting_can_fix_speakers(user, meeting: Meeting) -> bool:
+    """Who may swap or reassign speakers: the rep who owns the meeting, an admin, and the manager
+    of the rep's team. Managers review their team's meetings and are often the first to notice a
+    swapped meeting; the fix is reversible and only re-runs detection, so it is theirs to make too.
+    Deleting or retrying a recording stays with the owner (meeting_can_edit)."""
+    if meeting_can_edit(user, meeting):
+        return True
+    return _manages_team(user) and _team_of(meeting.owner) == _team_of(user)
+
+
+def segment_get_for_user(user, meeting: Meeting, segment_id: int) -> Segment:
+    try:
+        return meeting.segments.get(pk=segment_id)
+    except Segment.DoesNotExist:
+        raise Http404("No such segment.") from None

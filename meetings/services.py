@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings import audio
-from meetings.models import Meeting, Segment, TranscriptChunk
+from meetings.models import Meeting, Segment, Speaker, TranscriptChunk, VoiceEnrolment
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,17 @@ def meeting_create(
     return meeting
 
 
+def meeting_create_from_upload(*, uploaded_file: UploadedFile, **fields) -> Meeting:
+    """An uploaded file becomes a meeting: a transcript export (.vtt, .srt, .txt) is imported
+    without Whisper, anything else is a recording. Raises AudioError or TranscriptImportError."""
+    from meetings.forms import TRANSCRIPT_EXTENSIONS
+
+    suffix = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
+    if suffix in TRANSCRIPT_EXTENSIONS:
+        return meeting_import_transcript(uploaded_file=uploaded_file, **fields)
+    return meeting_create(uploaded_file=uploaded_file, **fields)
+
+
 def meeting_enqueue(*, meeting_id: int) -> None:
     from meetings.tasks import meeting_prepare_audio
 
@@ -101,12 +113,15 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
                 "updated_at",
             ]
         )
-        transaction.on_commit(lambda: meeting_enqueue(meeting_id=meeting.pk))
+        if meeting.audio:
+            transaction.on_commit(lambda: meeting_enqueue(meeting_id=meeting.pk))
+        else:  # an imported transcript: only the analysis can have failed
+            transaction.on_commit(lambda: meeting_analyse_enqueue(meeting_id=meeting.pk))
     return meeting
 
 
 def meeting_delete(*, meeting: Meeting) -> None:
-    folder = Path(settings.MEDIA_ROOT) / meeting.audio_dir
+    folder = Path(settings.MEDIA_ROOT) / meeting.audio_dir  # may not exist (imported transcripts)
     meeting.delete()
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -191,15 +206,15 @@ def transcript_replace(*, meeting: Meeting, segments: list[dict], language: str 
             meeting.save(update_fields=["detected_language", "updated_at"])
 
 
-def speakers_store(*, meeting: Meeting, labels: list[str], method: str, confidence: float | None) -> None:
+def speakers_store(*, meeting: Meeting, segments: list[dict], method: str, confidence: float | None) -> None:
+    """Replace the transcript with its attributed segments (split where the speaker changes).
+    A fresh attribution has not been checked by anyone yet."""
     with transaction.atomic():
-        segments = list(meeting.segments.order_by("index"))
-        for segment, label in zip(segments, labels, strict=True):
-            segment.speaker = label
-        Segment.objects.bulk_update(segments, ["speaker"])
+        transcript_replace(meeting=meeting, segments=segments)
         meeting.speaker_method = method
         meeting.speaker_confidence = confidence
-        meeting.save(update_fields=["speaker_method", "speaker_confidence", "updated_at"])
+        meeting.speakers_checked = False
+        meeting.save(update_fields=["speaker_method", "speaker_confidence", "speakers_checked", "updated_at"])
 
 
 def meeting_mark_done(meeting: Meeting) -> None:
@@ -212,3 +227,209 @@ def meeting_mark_done(meeting: Meeting) -> None:
 
 def derived_audio_path(meeting: Meeting) -> Path:
     return Path(default_storage.path(f"{meeting.audio_dir}/audio16k.wav"))
+
+
+# ── speaker fixes, imported transcripts, voice enrolment ─────────────────────────────────────
+
+
+# A transcript of a long meeting is some hundred kilobytes; a clip of 5-60 s is plenty to
+# recognise a voice, and shorter speech gives an unreliable embedding.
+MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024
+ENROLMENT_MIN_SECONDS = 5
+ENROLMENT_MAX_SECONDS = 120
+
+
+class VoiceEnrolmentError(ValueError):
+    """The clip cannot serve as a voice enrolment; str(error) is written for the user."""
+
+
+def _other(role: str) -> str:
+    return Speaker.CUSTOMER if role == Speaker.REP else Speaker.REP
+
+
+def meeting_reanalyse_enqueue(*, meeting_id: int) -> None:
+    from meetings.tasks import meeting_reanalyse
+
+    meeting_reanalyse.delay(meeting_id)
+
+
+def meeting_speakers_swap(*, meeting: Meeting) -> Meeting:
+    """Swap rep and customer on every segment, then re-run behaviour detection in the worker."""
+    with transaction.atomic():
+        segments = list(meeting.segments.exclude(speaker=""))
+        for segment in segments:
+            segment.speaker = _other(segment.speaker)
+        Segment.objects.bulk_update(segments, ["speaker"])
+        if meeting.speaker_mapping:
+            meeting.speaker_mapping = {name: _other(role) for name, role in meeting.speaker_mapping.items()}
+        meeting.speakers_checked = True
+        meeting.save(update_fields=["speaker_mapping", "speakers_checked", "updated_at"])
+        transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+    return meeting
+
+
+def segment_speaker_set(*, segment: Segment, speaker: str) -> Segment:
+    """Reassign one segment; behaviour detection for its meeting re-runs in the worker.
+    Setting the speaker it already has changes nothing and queues nothing."""
+    if speaker not in Speaker.values:
+        raise ValidationError({"speaker": _("Choose rep or customer.")})
+    if segment.speaker == speaker:
+        return segment
+    meeting = segment.meeting
+    with transaction.atomic():
+        segment.speaker = speaker
+        segment.save(update_fields=["speaker"])
+        meeting.speakers_checked = True
+        meeting.save(update_fields=["speakers_checked", "updated_at"])
+        transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+    return segment
+
+
+def meeting_speakers_confirm(*, meeting: Meeting) -> Meeting:
+    """Someone looked at the speakers and they are right: the KPIs stop being provisional."""
+    meeting.speakers_checked = True
+    meeting.save(update_fields=["speakers_checked", "updated_at"])
+    return meeting
+
+
+def meeting_import_transcript(
+    *,
+    owner,
+    uploaded_file: UploadedFile,
+    title: str = "",
+    held_on,
+    customer_name: str = "",
+    language: str = Meeting.Language.AUTO,
+    file_count: int = 1,
+) -> Meeting:
+    """Create a meeting from a transcript exported by Zoom/Teams/Meet (or "Name: text" lines).
+
+    No recording and no Whisper: the segments are stored with their speaker names and the meeting
+    waits in MAPPING until the user says which names are the rep. Raises TranscriptImportError
+    (a sentence for the user) for an empty, corrupted or unnamed transcript; nothing is stored then.
+    """
+    from meetings.speakers import parse_transcript
+
+    data = uploaded_file.read(MAX_TRANSCRIPT_BYTES + 1)
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        from meetings.speakers import TranscriptImportError
+
+        raise TranscriptImportError(_("The transcript file is too large."))
+    parsed = parse_transcript(uploaded_file.name, data)
+    profile = getattr(owner, "profile", None)
+    meeting = Meeting(
+        owner=owner,
+        team_id=profile.team_id if profile is not None else None,
+        title=_title_for(uploaded_file.name, title, file_count),
+        held_on=held_on,
+        customer_name=customer_name[:200],
+        language=language,
+        original_filename=Path(uploaded_file.name).name[:255],
+        size_bytes=len(data),
+        duration_seconds=max((s.end for s in parsed), default=0.0),
+        status=Meeting.Status.MAPPING,
+        speaker_method="import",
+    )
+    meeting.full_clean(exclude=["audio"])
+    with transaction.atomic():
+        meeting.save()
+        Segment.objects.bulk_create(
+            Segment(
+                meeting=meeting,
+                index=i,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                speaker_name=s.speaker_name[:100],
+            )
+            for i, s in enumerate(parsed)
+        )
+    return meeting
+
+
+def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meeting:
+    """Give each speaker name of an imported transcript a role, remember the mapping on the
+    meeting, and queue behaviour detection. Mapping again later replaces the roles."""
+    roles = {name: role for name, role in mapping.items() if role in Speaker.values}
+    with transaction.atomic():
+        segments = list(meeting.segments.all())
+        for segment in segments:
+            segment.speaker = roles.get(segment.speaker_name, "")
+        Segment.objects.bulk_update(segments, ["speaker"])
+        meeting.speaker_mapping = roles
+        meeting.speaker_method = "import"
+        meeting.speaker_confidence = 1.0
+        first_time = meeting.status == Meeting.Status.MAPPING
+        if first_time:
+            meeting.status = Meeting.Status.ANALYSING
+            meeting.progress = 0.0
+        meeting.save(
+            update_fields=[
+                "speaker_mapping",
+                "speaker_method",
+                "speaker_confidence",
+                "status",
+                "progress",
+                "updated_at",
+            ]
+        )
+        if first_time:
+            transaction.on_commit(lambda: meeting_analyse_enqueue(meeting_id=meeting.pk))
+        else:
+            transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+    return meeting
+
+
+def meeting_analyse_enqueue(*, meeting_id: int) -> None:
+    from meetings.tasks import meeting_analyse_transcript
+
+    meeting_analyse_transcript.delay(meeting_id)
+
+
+def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
+    """Check a short clip of the rep's voice, compute its voice embedding and keep both,
+    replacing an earlier enrolment. Raises audio.AudioError or VoiceEnrolmentError, each with a
+    sentence for the user."""
+    import tempfile
+
+    from meetings.speakers import voice_embedding
+    from meetings.speakers.metrics import read_mono
+
+    audio.check_extension(uploaded_file.name)
+    with tempfile.TemporaryDirectory(prefix="aizuchi-voice-") as workdir:
+        source = Path(workdir) / ("clip." + uploaded_file.name.rsplit(".", 1)[-1].lower())
+        with source.open("wb") as out:
+            for chunk in uploaded_file.chunks():
+                out.write(chunk)
+        info = audio.probe(source)
+        audio.validate(info, max_duration_seconds=ENROLMENT_MAX_SECONDS)
+        decoded = audio.decode_to_wav(
+            source, Path(workdir) / "clip16k.wav", channels=1, expected_duration=info.duration
+        )
+        if decoded.duration < ENROLMENT_MIN_SECONDS:
+            raise VoiceEnrolmentError(
+                _("Record at least %(seconds)d seconds of your voice.") % {"seconds": ENROLMENT_MIN_SECONDS}
+            )
+        embedding = voice_embedding(read_mono(decoded.path))
+    uploaded_file.seek(0)
+    with transaction.atomic():
+        old = VoiceEnrolment.objects.filter(user=user).first()
+        old_name = old.clip.name if old is not None else ""
+        enrolment = old or VoiceEnrolment(user=user)
+        enrolment.duration_seconds = decoded.duration
+        enrolment.embedding = [round(float(x), 6) for x in embedding]
+        enrolment.clip.save(uploaded_file.name, uploaded_file, save=False)
+        enrolment.save()
+    if old_name and old_name != enrolment.clip.name:
+        default_storage.delete(old_name)
+    return enrolment
+
+
+def voice_enrolment_delete(*, user) -> None:
+    enrolment = VoiceEnrolment.objects.filter(user=user).first()
+    if enrolment is None:
+        return
+    name = enrolment.clip.name
+    enrolment.delete()
+    if name:
+        default_storage.delete(name)

@@ -94,3 +94,12 @@ def meeting_reanalyse(meeting_id: int) -> None:
     from coaching.services import meeting_analyse
 
     meeting_analyse(meeting=meeting)
+
+
+@shared_task(base=MeetingTask, acks_late=True)
+def meeting_analyse_transcript(meeting_id: int) -> None:
+    """An imported transcript, its speakers mapped: detect moments and score (no audio, no Whisper)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return
+    pipeline.analyse_imported(meeting)

@@ -65,10 +65,26 @@ _REPEATED_UNIT = re.compile(r"(.{2,}?)\1{3,}")
 
 
 @dataclass(frozen=True)
+class Word:
+    """One word (in Japanese: one token, often one or two characters) with Whisper's timing.
+
+    ``text`` keeps the engine's spacing (English words carry a leading space, Japanese ones
+    none), so ``"".join(w.text for w in words).strip()`` gives the segment's text back.
+    """
+
+    start: float  # seconds, absolute within the recording
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
 class TranscribedSegment:
     start: float  # seconds, absolute within the recording (offset applied)
     end: float
     text: str
+    # Word timings, when the engine produced them: speaker attribution splits a segment where
+    # the speaker changes mid-way. Empty when unknown (older chunks, text rewritten by cleaning).
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,9 @@ class EngineConfig:
     cpu_threads: int  # 0 = library default
     beam_size: int
     vad: bool
+    # Word timings cost some decoding time (see bench/transcribe) and let speaker attribution
+    # split a segment where the speaker changes; both engines honour it.
+    word_timestamps: bool = True
 
 
 class TranscriptionError(RuntimeError):
@@ -185,6 +204,7 @@ class _RawSegment:
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
     compression_ratio: float | None = None
+    words: tuple[tuple[float, float, str], ...] = ()  # window time
 
 
 _models: dict[tuple[Any, ...], Any] = {}
@@ -275,14 +295,17 @@ def _decode_faster_whisper(
         condition_on_previous_text=False,
         vad_filter=False,
         without_timestamps=False,
-        word_timestamps=False,
+        word_timestamps=config.word_timestamps,
         compression_ratio_threshold=COMPRESSION_RATIO_CEILING,
         log_prob_threshold=LOGPROB_FLOOR,
         no_speech_threshold=NO_SPEECH_PROB,
     )
     raw = []
     for s in segments:
-        raw.append(_RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob, s.compression_ratio))
+        words = tuple((w.start, w.end, w.word) for w in (s.words or ()))
+        raw.append(
+            _RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob, s.compression_ratio, words)
+        )
         on_segment(s.end)
     return info.language, raw
 
@@ -303,7 +326,7 @@ def _decode_openai_whisper(
         best_of=None,
         temperature=0.0,
         condition_on_previous_text=False,
-        word_timestamps=False,
+        word_timestamps=config.word_timestamps,
         compression_ratio_threshold=COMPRESSION_RATIO_CEILING,
         logprob_threshold=LOGPROB_FLOOR,
         no_speech_threshold=NO_SPEECH_PROB,
@@ -318,6 +341,7 @@ def _decode_openai_whisper(
             s.get("avg_logprob"),
             s.get("no_speech_prob"),
             s.get("compression_ratio"),
+            tuple((w["start"], w["end"], w["word"]) for w in s.get("words") or ()),
         )
         for s in result["segments"]
     ]
@@ -377,7 +401,9 @@ def clean_segments(segments: Iterable[TranscribedSegment]) -> list[TranscribedSe
                 continue
         else:
             run = 0
-        out.append(TranscribedSegment(start=seg.start, end=max(seg.end, seg.start), text=text))
+        # Words stay only while they still spell the segment's text (a collapsed loop does not).
+        words = seg.words if "".join(w.text for w in seg.words).strip() == text else ()
+        out.append(TranscribedSegment(start=seg.start, end=max(seg.end, seg.start), text=text, words=words))
     return out
 
 
@@ -434,7 +460,17 @@ def transcribe(
                 continue
             start = _to_recording_time(seg.start, pieces, is_end=False)
             end = _to_recording_time(seg.end, pieces, is_end=True)
-            found.append(TranscribedSegment(start=offset + start, end=offset + end, text=seg.text))
+            words = tuple(
+                Word(
+                    start=offset + _to_recording_time(ws, pieces, is_end=False),
+                    end=offset + _to_recording_time(max(we, ws), pieces, is_end=True),
+                    text=wt,
+                )
+                for ws, we, wt in seg.words
+            )
+            found.append(
+                TranscribedSegment(start=offset + start, end=offset + end, text=seg.text, words=words)
+            )
         progress(min(1.0, pieces[-1].end / total))
     progress(1.0)
     return Transcript(language=language or "", segments=clean_segments(found))

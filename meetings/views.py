@@ -13,6 +13,7 @@ from meetings import selectors, services
 from meetings.audio import AudioError
 from meetings.forms import MeetingUploadForm
 from meetings.media import private_file_response
+from meetings.speakers import TranscriptImportError
 
 
 @login_required
@@ -40,7 +41,7 @@ def _upload(request):
     for uploaded in files:
         try:
             created.append(
-                services.meeting_create(
+                services.meeting_create_from_upload(
                     owner=request.user,
                     uploaded_file=uploaded,
                     title=form.cleaned_data["title"],
@@ -50,7 +51,7 @@ def _upload(request):
                     file_count=len(files),
                 )
             )
-        except AudioError as error:
+        except (AudioError, TranscriptImportError) as error:
             rejected.append((uploaded.name, error.message))
     for meeting in created:
         messages.success(request, _("%(title)s was uploaded and is queued.") % {"title": meeting.title})
@@ -75,6 +76,7 @@ def meeting_detail(request, meeting_id: int):
             "meeting": meeting,
             "segments": selectors.segments_for_meeting(meeting),
             "can_edit": selectors.meeting_can_edit(request.user, meeting),
+            "can_fix_speakers": selectors.meeting_can_fix_speakers(request.user, meeting),
         },
     )
 
@@ -93,6 +95,8 @@ def meeting_status(request, meeting_id: int):
 @require_GET
 def meeting_audio(request, meeting_id: int):
     meeting = selectors.meeting_get_for_user(request.user, meeting_id)
+    if not meeting.audio:  # an imported transcript has no recording
+        raise Http404("This meeting has no recording.")
     path = Path(meeting.audio.path)
     if not path.is_file():
         raise Http404("The recording file is missing.")

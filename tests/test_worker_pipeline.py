@@ -1,7 +1,9 @@
 """The whole path in a real Celery worker process on a real broker: upload → decode →
 Whisper → transcript, progress on the model, and failures a rep can read and retry."""
 
+import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -98,3 +100,57 @@ def test_status_partial_reports_progress_while_processing(client, alice, make_me
     html = response.content.decode()
     assert 'value="42"' in html and 'hx-trigger="every 2s"' in html
     assert "HX-Refresh" not in response
+
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic_meeting_ja"
+
+
+@pytest.mark.worker
+@pytest.mark.real_engine
+def test_stereo_sales_meeting_gets_the_scripts_kpis_and_a_swap_reanalyses_it(
+    client, alice, celery_worker_process
+):
+    """Issue 4 end to end: the synthetic two-voice meeting (rep left, customer right) through
+    upload → Whisper → word-level speakers → detection in the real worker, against script.json."""
+    from coaching.models import MeetingScore, PhraseRule
+    from coaching.services import rule_pack_install_default
+
+    if not PhraseRule.objects.exists():  # an earlier transactional test flushed the migrated rules
+        rule_pack_install_default()
+    labels = {
+        k: len(v) for k, v in json.loads((SYNTHETIC / "script.json").read_text("utf-8"))["labels"].items()
+    }
+    # Given alice uploads the stereo recording of the meeting
+    client.force_login(alice)
+    assert upload(client, SYNTHETIC / "meeting_stereo.flac", language="ja").status_code == 302
+    meeting = Meeting.objects.get()
+    wait_for(lambda: finished(meeting), timeout=400, message="the worker to finish")
+    assert meeting.status == "done", meeting.error
+    # Then speakers came from the channels, and short replies Whisper merged into the other
+    # side's sentence were split off (the customer's greeting is the customer's)
+    assert meeting.speaker_method == "stereo" and meeting.speaker_confidence > 0.8
+    assert meeting.segments.filter(speaker="customer", text__contains="よろしく").exists()
+    assert not meeting.segments.filter(speaker="rep", text__contains="よろしく").exists()
+    # And the counts are the script's: 2 asks, 7 affirmations, 1 case study, 2 proposals
+    score = MeetingScore.objects.get(meeting=meeting)
+    counts = {
+        "customer_asks_for_proposal": score.asks,
+        "rep_affirmation": score.affirmations,
+        "rep_case_study": score.case_studies,
+        "rep_proposal": score.proposals,
+    }
+    assert counts == labels, [(s.speaker, s.text) for s in meeting.segments.all()]
+    # When alice swaps rep and customer
+    assert client.post(reverse("meetings:speakers_swap", args=[meeting.pk])).status_code == 302
+
+    # Then the worker re-analyses: the customer's asks are now the rep's words, so none remain,
+    # and the rep's affirmations, case study and proposals now belong to the customer
+    def reanalysed():
+        current = MeetingScore.objects.get(meeting=meeting)
+        return current.asks == 0 and current
+
+    swapped = wait_for(reanalysed, timeout=120, message="the re-analysis after the swap")
+    assert swapped.proposals == 0 and swapped.case_studies == 0
+    assert swapped.affirmations < labels["rep_affirmation"]
+    meeting.refresh_from_db()
+    assert meeting.status == "done" and meeting.speakers_checked

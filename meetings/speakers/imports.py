@@ -27,6 +27,12 @@ class ImportedSegment:
 class TranscriptImportError(ValueError):
     """The file cannot be read as a transcript; str(error) is written for the user."""
 
+    code = "transcript"
+
+    @property
+    def message(self) -> str:  # the same attribute as audio.AudioError, so views treat both alike
+        return str(self)
+
 
 def _msg(text: str, **params: object) -> str:
     try:

@@ -38,6 +38,33 @@ def role_confusion(
     return wrong / total if total else 0.0
 
 
+def wrong_role_share(
+    reference: Sequence[tuple[float, float, str]],
+    hypothesis: Sequence[tuple[float, float, str]],
+    *,
+    step: float = 0.01,
+) -> tuple[float, float]:
+    """(share of reference speech given only the other role, share covered by no segment).
+
+    role_confusion adds the two; apart, they tell attribution errors from segment times that
+    leave speech out (word-level times are tighter than Whisper's segment times).
+    """
+    end = max([e for _, e, _ in (*reference, *hypothesis)], default=0.0)
+    n = int(np.ceil(end / step)) + 1
+    said = {role: np.zeros(n, dtype=bool) for role in ("rep", "customer")}
+    heard = {role: np.zeros(n, dtype=bool) for role in ("rep", "customer")}
+    for source, target in ((reference, said), (hypothesis, heard)):
+        for start, stop, role in source:
+            if role in target:
+                target[role][round(start / step) : round(stop / step)] = True
+    total = wrong = uncovered = 0
+    for role, other in (("rep", "customer"), ("customer", "rep")):
+        total += int(said[role].sum())
+        wrong += int((said[role] & heard[other] & ~heard[role]).sum())
+        uncovered += int((said[role] & ~heard[other] & ~heard[role]).sum())
+    return (wrong / total, uncovered / total) if total else (0.0, 0.0)
+
+
 def _union_length(intervals: list[tuple[float, float]]) -> float:
     length = 0.0
     current_start = current_end = None

@@ -50,8 +50,9 @@ def _vad():
         return _models["vad"]
 
 
-def speech_mask(samples: np.ndarray) -> np.ndarray:
-    """One bool per VAD_FRAME_S of audio: True where silero-vad hears speech."""
+def speech_mask(samples: np.ndarray, *, min_silence_ms: int = 150, pad_ms: int = 30) -> np.ndarray:
+    """One bool per VAD_FRAME_S of audio: True where silero-vad hears speech (pauses shorter than
+    `min_silence_ms` are bridged)."""
     import torch
     from silero_vad import get_speech_timestamps
 
@@ -64,8 +65,8 @@ def speech_mask(samples: np.ndarray) -> np.ndarray:
             torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)),
             _vad(),
             sampling_rate=RATE,
-            min_silence_duration_ms=150,
-            speech_pad_ms=30,
+            min_silence_duration_ms=min_silence_ms,
+            speech_pad_ms=pad_ms,
         )
     for stamp in stamps:
         mask[

@@ -42,6 +42,15 @@ STEREO_MEETINGS = [
 ]
 
 
+SYNTHETIC = Path(settings.BASE_DIR) / "tests" / "data" / "synthetic_meeting_ja"
+KPI_KEYS = {
+    "customer_asks_for_proposal": "customer_asks_for_proposal_count",
+    "rep_affirmation": "rep_affirmation_count",
+    "rep_case_study": "rep_case_study_count",
+    "rep_proposal": "rep_proposal_count",
+}
+
+
 class Command(BaseCommand):
     help = "Measure rep/customer role confusion and processing time of speaker attribution."
 
@@ -50,8 +59,16 @@ class Command(BaseCommand):
         parser.add_argument("--ami", default=str(shared / "ami-meeting-excerpts-en"))
         parser.add_argument("--clips", default=str(shared / "common-voice-ja-aozora-clips" / "audio"))
         parser.add_argument("--no-frames", action="store_true", help="skip the frame-level figures")
+        parser.add_argument(
+            "--synthetic",
+            action="store_true",
+            help="only the synthetic meeting through Whisper: segments whole vs split at speaker changes",
+        )
 
     def handle(self, *args, **options):
+        if options["synthetic"]:
+            self.synthetic()
+            return
         clips = Path(options["clips"])
         if not (clips / CLIP.format("38925334")).exists():
             raise CommandError(f"Common Voice clips not found in {clips}")
@@ -71,6 +88,50 @@ class Command(BaseCommand):
         for kind, (seconds, audio) in self.timing.items():
             if audio:
                 self.stdout.write(f"  {kind:6s} {seconds / audio * 3600 / 60:6.1f} min per hour of audio")
+
+    def synthetic(self) -> None:
+        """Whisper segments whole (no word timings, as before issue 5) vs split at speaker changes."""
+        import dataclasses
+        import json
+
+        from meetings import audio, pipeline, transcription
+        from meetings.speakers.metrics import wrong_role_share
+
+        turns = json.loads((SYNTHETIC / "turns.json").read_text(encoding="utf-8"))["turns"]
+        labels = json.loads((SYNTHETIC / "script.json").read_text(encoding="utf-8"))["labels"]
+        reference = [(t["start"], t["end"], t["speaker"]) for t in turns]
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = audio.decode_to_wav(
+                SYNTHETIC / "rep_enrolment.flac", Path(tmp) / "enrol.wav", channels=1
+            ).path
+            enrolment = voice_embedding(read_mono(wav))
+        self.stdout.write(
+            "Synthetic meeting (synthetic speech, constructed turns) through Whisper and attribution."
+        )
+        self.stdout.write("wrong = speech given only the other role; gaps = speech in no segment.")
+        self.stdout.write("labels: " + ", ".join(f"{k} {len(v)}" for k, v in labels.items()))
+        original = transcription.engine_config_from_settings
+        try:
+            for name, enrol in (("stereo", None), ("mono", enrolment)):
+                for split in (False, True):
+                    config = dataclasses.replace(original(), word_timestamps=split)
+                    transcription.engine_config_from_settings = lambda config=config: config
+                    result = pipeline.analyse_file(
+                        SYNTHETIC / f"meeting_{name}.flac",
+                        language="ja",
+                        enrolment=enrol,
+                        split_speakers=split,
+                    )
+                    hypothesis = [(s["start"], s["end"], s["speaker"]) for s in result.segments]
+                    wrong, gaps = wrong_role_share(reference, hypothesis)
+                    counts = " ".join(f"{result.kpis[key]}" for key in KPI_KEYS.values())
+                    self.stdout.write(
+                        f"  {name:6s} {'split by word' if split else 'whole segments':15s} "
+                        f"confusion {role_confusion(reference, hypothesis):5.1%} (wrong {wrong:4.1%}, gaps {gaps:4.1%})"
+                        f"  asks/affirmations/case studies/proposals {counts}  [{result.speaker_method}]"
+                    )
+        finally:
+            transcription.engine_config_from_settings = original
 
     def run(self, kind: str, wav: Path, segments, enrolment=None):
         started = time.perf_counter()
