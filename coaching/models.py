@@ -1,5 +1,6 @@
 """Behaviours, their detection rules, the moments found in meetings and each meeting's scores."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -118,8 +119,147 @@ class MeetingTokens(models.Model):
     language = models.CharField(max_length=8)
     tokeniser = models.CharField(max_length=64)
     turns = models.JSONField(default=list)  # [{speaker, text, start, end}]
-    tokens = models.JSONField(default=list)  # per turn: [[text, ws, norm, lemma, pos, reading, offset], ...]
+    # format 1: per turn [[text, ws, norm, lemma, pos, reading, offset], ...];
+    # format 2: coaching.engine.fast.PackedTurns.as_json() (what rescoring reads fast).
+    tokens = models.JSONField(default=list)
+    format = models.PositiveSmallIntegerField(default=1)
+    # Turn texts, normalised forms and readings in one string: previews scan it with RE2 to skip
+    # meetings no changed rule can match before loading their tokens.
+    search = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"tokens of meeting {self.meeting_id}"
+
+
+class RuleSet(models.Model):
+    """A published version of the behaviours and rules: an immutable snapshot.
+
+    The editable draft is the Behaviour and PhraseRule rows; publishing copies them here, and
+    scoring only ever reads the active version, so editing the draft changes no rep's numbers.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    comment = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=False)
+    source = models.CharField(max_length=100, blank=True)  # "default@2026.1", "restore of 2", "import"
+    snapshot = models.JSONField(default=dict)  # {"behaviours": {key: {...}}, "rules": [rule dicts]}
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="ruleset_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rules v{self.number}"
+
+    @property
+    def label(self) -> str:
+        """What MeetingScore.rules_version stores for meetings scored with this version."""
+        return str(self.number)
+
+
+class RescoreJob(models.Model):
+    """Rescoring every stored meeting with one version; batches report progress here."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rescore_jobs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"rescore v{self.ruleset_id}: {self.done}/{self.total} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == "done" else 0)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+
+class PreviewJob(models.Model):
+    """A draft run against stored meetings: bounded in time, cancellable, with a judged sample."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        PARTIAL = "partial", _("Stopped at the time limit")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    cancel_requested = models.BooleanField(default=False)
+    base_number = models.PositiveIntegerField(null=True, blank=True)  # the active version compared with
+    total = models.PositiveIntegerField(default=0)
+    scanned = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict)  # {"behaviours": {key: {added, removed, before, after}}, "sample": [...]}
+    marks = models.JSONField(default=dict)  # {sample id: true (right) | false (wrong)}
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"preview {self.pk} {self.status}"
+
+
+class LabelledSet(models.Model):
+    """Labelled meetings (shared/eval/FORMAT.md JSONL) to measure a draft's accuracy on."""
+
+    name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    meetings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditLog(models.Model):
+    """Who changed what in the rules, and when: every workbench write adds a row."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.SlugField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

@@ -1,13 +1,15 @@
-"""Writes for coaching: install rule packs, analyse a meeting, rescore from cached tokens."""
+"""Writes for coaching: install rule packs, analyse a meeting, rescore stored meetings in batches."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
+from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
 from coaching.engine.matching import TokenisedTurns, tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
@@ -15,13 +17,27 @@ from coaching.engine.types import Analysis, Turn
 from coaching.models import Behaviour, MeetingScore, MeetingTokens, Moment, PhraseRule, RulePackVersion
 
 _RULE_CORE = ("key", "behaviour", "language", "kind", "pattern", "enabled", "note")
+_SCORE_FIELDS = (
+    "language",
+    "kpis",
+    "rules_version",
+    "asks",
+    "affirmations",
+    "case_studies",
+    "proposals",
+    "premature_proposals",
+    "affirmations_per_customer_minute",
+    "listening_window_customer_share",
+    "rep_talk_share",
+    "ask_to_proposal_latency_median",
+    "computed_at",
+)
 
 
 def rule_pack_install(*, pack: RulePack, name: str = "default", models: Any = None) -> int:
-    """Install a pack's behaviours and rules; rules an admin edited (pack blank) are kept.
-
-    Returns how many rules were written. `models` lets a data migration pass historical models.
-    """
+    """Install a pack's behaviours and rules into the draft; rules an admin edited (pack blank)
+    are kept. Returns how many rules were written. `models` lets a data migration pass
+    historical models. Callers outside migrations publish the draft afterwards."""
     behaviour_model = models.Behaviour if models else Behaviour
     rule_model = models.PhraseRule if models else PhraseRule
     version_model = models.RulePackVersion if models else RulePackVersion
@@ -37,7 +53,7 @@ def rule_pack_install(*, pack: RulePack, name: str = "default", models: Any = No
                     "description_ja": (meta.get("description") or {}).get("ja", ""),
                     "description_en": (meta.get("description") or {}).get("en", ""),
                     "count": meta.get("count", "per_match"),
-                    "is_builtin": True,
+                    "is_builtin": bool(meta.get("builtin", True)),
                 },
             )
         behaviours = {b.key: b for b in behaviour_model.objects.all()}
@@ -69,13 +85,6 @@ def rule_pack_install_default(*, path: str | None = None) -> int:
     return rule_pack_install(pack=load_pack(path) if path else load_pack())
 
 
-def _count_modes() -> tuple[set[str], set[str]]:
-    modes = dict(Behaviour.objects.values_list("key", "count"))
-    return {k for k, v in modes.items() if v == "per_turn"}, {
-        k for k, v in modes.items() if v == "per_sentence"
-    }
-
-
 def _language_of(meeting: Any, turns: list[Turn]) -> str:
     return meeting.effective_language or detect_language(" ".join(t.text for t in turns[:200]))
 
@@ -89,40 +98,39 @@ def kpi_options() -> dict[str, float]:
     }
 
 
-def _store(meeting: Any, analysis: Analysis) -> None:
-    k = analysis.kpis
-    Moment.objects.filter(meeting=meeting).delete()
-    Moment.objects.bulk_create(
-        Moment(
-            meeting=meeting,
-            behaviour_key=m.behaviour,
-            turn_index=m.turn,
-            char_start=m.char_start,
-            char_end=m.char_end,
-            time=m.time,
-            text=m.text[:500],
-            rule_key=m.rule[:100],
+class ScoringRules:
+    """A rule snapshot ready to score with: rules per language and count modes, built once."""
+
+    def __init__(self, snapshot: dict[str, Any], label: str) -> None:
+        from coaching.selectors import snapshot_count_modes, snapshot_rules
+
+        self.label = label
+        self.snapshot = snapshot
+        self.per_turn, self.per_sentence = snapshot_count_modes(snapshot)
+        all_rules = snapshot_rules(snapshot)
+        self.by_language = {lang: [r for r in all_rules if r.language == lang] for lang in ("ja", "en")}
+
+    def analyse(self, turns: Sequence[Turn], language: str, tokens: Any) -> Analysis:
+        return analyse_turns(
+            turns,
+            language=language,
+            rules=self.by_language.get(language, []),
+            tokens=tokens,
+            per_turn=self.per_turn,
+            per_sentence=self.per_sentence,
+            **kpi_options(),
         )
-        for m in analysis.moments
-    )
+
+
+def scoring_rules_active() -> ScoringRules:
+    """The active version (or, before any is published, the draft rows) as ScoringRules."""
+    from coaching.selectors import active_rule_version, draft_snapshot
+
+    active = active_rule_version()
+    if active is not None:
+        return ScoringRules(active.snapshot, active.label)
     versions = sorted(RulePackVersion.objects.values_list("version", flat=True))
-    MeetingScore.objects.update_or_create(
-        meeting=meeting,
-        defaults={
-            "language": analysis.language,
-            "kpis": k,
-            "rules_version": versions[-1] if versions else "",
-            "asks": k["customer_asks_for_proposal_count"],
-            "affirmations": k["rep_affirmation_count"],
-            "case_studies": k["rep_case_study_count"],
-            "proposals": k["rep_proposal_count"],
-            "premature_proposals": k["premature_proposal_count"],
-            "affirmations_per_customer_minute": k["affirmations_per_customer_minute"],
-            "listening_window_customer_share": k["listening_window_customer_share"],
-            "rep_talk_share": k["rep_talk_share"],
-            "ask_to_proposal_latency_median": k["ask_to_proposal_latency_median"],
-        },
-    )
+    return ScoringRules(draft_snapshot(), versions[-1] if versions else "")
 
 
 def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict[str, Any]:
@@ -130,7 +138,7 @@ def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict
     with the active rules and the same KPI settings as stored meetings."""
     turns = turns_from_segments(segments)
     language = language or detect_language(" ".join(t.text for t in turns[:200]))
-    analysis = analyse_turns(turns, language=language, **kpi_options())
+    analysis = scoring_rules_active().analyse(turns, language, None)
     return {"moments": [moment_as_json(m) for m in analysis.moments], "kpis": analysis.kpis}
 
 
@@ -139,51 +147,145 @@ def meeting_analyse(*, meeting: Any) -> None:
     segments = meeting.segments.order_by("index").values("index", "start", "end", "text", "speaker")
     turns = turns_from_segments(segments)
     language = _language_of(meeting, turns)
-    tokens = tokenise_turns(turns, language)
-    _analyse_and_store(meeting, turns, language, tokens, cache=True)
+    pt = pack(tokenise_turns(turns, language))
+    sr = scoring_rules_active()
+    analysis = sr.analyse(turns, language, pt)
+    with transaction.atomic():
+        scores_store([(meeting.pk, analysis)], label=sr.label)
+        MeetingTokens.objects.update_or_create(
+            meeting=meeting,
+            defaults={
+                "language": language,
+                "tokeniser": TOKENISER_VERSION,
+                "turns": [
+                    {"speaker": t.speaker, "text": t.text, "start": t.start, "end": t.end} for t in turns
+                ],
+                "tokens": pt.as_json(),
+                "format": 2,
+                "search": search_text([t.text for t in turns], pt),
+            },
+        )
+
+
+def cached_meeting(
+    turns_json: list[dict[str, Any]], language: str, tokens: Any, fmt: int
+) -> tuple[list[Turn], PackedTurns]:
+    """Turns and packed tokens from a MeetingTokens row's values (either cache format)."""
+    turns = [
+        Turn(i, t.get("speaker") or None, t["text"], t.get("start"), t.get("end"))
+        for i, t in enumerate(turns_json)
+    ]
+    if fmt == 2:
+        return turns, packed_from_json(tokens)
+    return turns, pack(TokenisedTurns(language, tuple(tuple(tuple(x) for x in toks) for toks in tokens)))
 
 
 def meeting_rescore(*, meeting: Any) -> bool:
-    """Re-match current rules on the cached tokens (no tokenising). False when there is no cache."""
-    cached = MeetingTokens.objects.filter(meeting=meeting, tokeniser=TOKENISER_VERSION).first()
-    if cached is None:
-        return False
-    turns = [
-        Turn(i, t.get("speaker") or None, t["text"], t.get("start"), t.get("end"))
-        for i, t in enumerate(cached.turns)
-    ]
-    tokens = TokenisedTurns(cached.language, tuple(tuple(tuple(x) for x in toks) for toks in cached.tokens))
-    _analyse_and_store(meeting, turns, cached.language, tokens, cache=False)
-    return True
+    """Re-match the active rules on the cached tokens (no tokenising). False when there is no cache."""
+    return meetings_rescore(meeting_ids=[meeting.pk], rules=scoring_rules_active()) == 1
 
 
-def _analyse_and_store(
-    meeting: Any, turns: list[Turn], language: str, tokens: TokenisedTurns, *, cache: bool
-) -> None:
-    from coaching.selectors import rules_active
+def meetings_rescore(*, meeting_ids: Iterable[int], rules: ScoringRules) -> int:
+    """Score these meetings from their token caches with `rules`, in one transaction.
 
-    per_turn, per_sentence = _count_modes()
-    rules = rules_active(language)
-    analysis = analyse_turns(
-        turns,
-        language=language,
-        rules=rules,
-        tokens=tokens,
-        per_turn=per_turn,
-        per_sentence=per_sentence,
-        **kpi_options(),
-    )
+    Idempotent: running it twice leaves the same rows (moments that did not change keep their
+    ids, so comments and "not right" marks stay attached). Returns how many were scored."""
+    rows = MeetingTokens.objects.filter(
+        meeting_id__in=list(meeting_ids), tokeniser=TOKENISER_VERSION
+    ).values_list("meeting_id", "language", "turns", "tokens", "format")
+    results = []
+    for meeting_id, language, turns_json, tokens, fmt in rows:
+        turns, pt = cached_meeting(turns_json, language, tokens, fmt)
+        results.append((meeting_id, rules.analyse(turns, language, pt)))
     with transaction.atomic():
-        _store(meeting, analysis)
-        if cache:
-            MeetingTokens.objects.update_or_create(
-                meeting=meeting,
-                defaults={
-                    "language": language,
-                    "tokeniser": TOKENISER_VERSION,
-                    "turns": [
-                        {"speaker": t.speaker, "text": t.text, "start": t.start, "end": t.end} for t in turns
-                    ],
-                    "tokens": [list(map(list, toks)) for toks in tokens.tokens],
-                },
+        scores_store(results, label=rules.label)
+    return len(results)
+
+
+def _null_references(ids: list[int]) -> None:
+    """Detach rows of other apps that point at moments about to go (their FKs are SET_NULL), so
+    the moments can be deleted in one statement instead of being collected one by one."""
+    for rel in Moment._meta.related_objects:
+        if rel.on_delete.__name__ == "SET_NULL":
+            rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": ids}).update(
+                **{rel.field.name: None}
             )
+
+
+def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None:
+    """Write moments and scores of several meetings with a handful of queries: moments are
+    diffed against the stored ones, scores upserted in bulk. Call inside a transaction."""
+    from django.utils import timezone
+
+    ids = [mid for mid, _ in results]
+    if not ids:
+        return
+    existing: dict[tuple, int] = {}
+    for pk, mid, b, t, s, e, rule, time, text in Moment.objects.filter(meeting_id__in=ids).values_list(
+        "id",
+        "meeting_id",
+        "behaviour_key",
+        "turn_index",
+        "char_start",
+        "char_end",
+        "rule_key",
+        "time",
+        "text",
+    ):
+        existing[(mid, b, t, s, e, rule, time, text)] = pk
+    new: list[Moment] = []
+    keep: set[int] = set()
+    for mid, analysis in results:
+        for m in analysis.moments:
+            key = (mid, m.behaviour, m.turn, m.char_start, m.char_end, m.rule[:100], m.time, m.text[:500])
+            pk = existing.get(key)
+            if pk is not None and pk not in keep:
+                keep.add(pk)
+                continue
+            new.append(
+                Moment(
+                    meeting_id=mid,
+                    behaviour_key=m.behaviour,
+                    turn_index=m.turn,
+                    char_start=m.char_start,
+                    char_end=m.char_end,
+                    time=m.time,
+                    text=m.text[:500],
+                    rule_key=m.rule[:100],
+                )
+            )
+    gone = [pk for pk in existing.values() if pk not in keep]
+    for i in range(0, len(gone), 500):
+        chunk = gone[i : i + 500]
+        _null_references(chunk)
+        Moment.objects.filter(pk__in=chunk)._raw_delete(Moment.objects.db)
+    Moment.objects.bulk_create(new, batch_size=500)
+    now = timezone.now()
+    scores = []
+    for mid, analysis in results:
+        k = analysis.kpis
+        scores.append(
+            MeetingScore(
+                meeting_id=mid,
+                language=analysis.language,
+                kpis=k,
+                rules_version=label,
+                asks=k["customer_asks_for_proposal_count"],
+                affirmations=k["rep_affirmation_count"],
+                case_studies=k["rep_case_study_count"],
+                proposals=k["rep_proposal_count"],
+                premature_proposals=k["premature_proposal_count"],
+                affirmations_per_customer_minute=k["affirmations_per_customer_minute"],
+                listening_window_customer_share=k["listening_window_customer_share"],
+                rep_talk_share=k["rep_talk_share"],
+                ask_to_proposal_latency_median=k["ask_to_proposal_latency_median"],
+                computed_at=now,
+            )
+        )
+    MeetingScore.objects.bulk_create(
+        scores,
+        update_conflicts=True,
+        unique_fields=["meeting"],
+        update_fields=list(_SCORE_FIELDS),
+        batch_size=500,
+    )

@@ -329,3 +329,98 @@ def test_acknowledgement_turned_into_a_counter_argument_is_not_an_affirmation(ru
         ("rep", "ええ、ただ、最近はタブレットも多いですよ。"),
     )
     assert count(moments, "rep_affirmation") == 0
+
+
+# ---------------------------------------------------------------- Whisper-shaped speech (pack 2026.3)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "おすすめってあります",  # ？ dropped after an open question
+        "なにか削れるところってあります",
+        "もうちょい安いのはないん",  # Kansai tail
+        "なんかよか方法はなかと",  # Hakata tail
+        "うちみでえな会社は どうすんのが一番いいんだべ",  # Tohoku tail
+        "どういう進め方がいいと思います",
+        "ちょっと予算オーバーかも ほかにないですか",
+    ],
+)
+def test_japanese_asks_survive_a_dropped_question_mark(rules, text):
+    moments = detect(rules, "ja", ("rep", "はい"), ("customer", text))
+    assert count(moments, "customer_asks_for_proposal", 1) == 1
+
+
+def test_sou_desu_ne_after_an_unmarked_question_is_a_filler_not_an_affirmation(rules):
+    # Given a question Whisper wrote without its ？, then the rep thinking aloud
+    moments = detect(
+        rules,
+        "ja",
+        ("customer", "どういう進め方がいいと思います"),
+        ("rep", "そうですね 台湾でしたら繁体字になりますので"),
+    )
+    assert count(moments, "rep_affirmation", 1) == 0
+
+
+def test_fillers_and_an_echo_after_the_comma_do_not_hide_an_affirmation(rules):
+    moments = detect(
+        rules,
+        "ja",
+        ("customer", "集計に一週間かかります。"),
+        ("rep", "うーん、なるほど。"),
+        ("customer", "しかも手書きなんです。"),
+        ("rep", "なるほど、一週間ですか。"),
+    )
+    assert count(moments, "rep_affirmation", 1) == 1
+    assert count(moments, "rep_affirmation", 3) == 1
+
+
+def test_embedded_question_in_a_complaint_is_not_an_ask(rules):
+    moments = detect(
+        rules,
+        "ja",
+        ("rep", "はい"),
+        ("customer", "ロボット入れたらええんかなとは思うてるんやけど 何から始めたらええんか わからへんのや"),
+    )
+    assert count(moments, "customer_asks_for_proposal") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so uh what do you guys actually do",
+        "hm what about reserved instances should we be buying those",
+        "hmm thats over what we budgeted anything we can do to bring that down",
+        "That's more than I'd hoped is there a financing option or something cheaper",
+    ],
+)
+def test_english_asks_without_a_question_mark(rules, text):
+    moments = detect(rules, "en", ("rep", "right"), ("customer", text))
+    assert count(moments, "customer_asks_for_proposal", 1) == 1
+
+
+def test_asking_about_other_clients_is_not_an_ask(rules):
+    moments = detect(
+        rules, "en", ("rep", "Right."), ("customer", "Are there any other firms like ours using it?")
+    )
+    assert count(moments, "customer_asks_for_proposal") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so basically we plug into your account and we'll shut down idle dev resources every night",
+        "installed it's about 165000 before the tax credit",
+        "we charge 15 percent of what we save you",
+        "Our onboarding module sends each task to the right person automatically.",
+    ],
+)
+def test_english_feature_pitches_and_bare_prices_are_proposals(rules, text):
+    moments = detect(rules, "en", ("customer", "so what do you do"), ("rep", text))
+    assert count(moments, "rep_proposal", 1) == 1
+
+
+def test_accepting_a_request_with_sure_is_not_an_affirmation(rules):
+    moments = detect(
+        rules, "en", ("customer", "Can you send me the numbers?"), ("rep", "Sure, I'll email you a quote.")
+    )
+    assert count(moments, "rep_affirmation") == 0
+    assert count(moments, "rep_proposal") == 1

@@ -23,17 +23,25 @@ _SEP = "¶"
 _GAP = re.compile(r"^[\s、。,.!！?？…・ー〜~\-–—]*$")
 # What may sit between the words of an opening run of acknowledgements without ending it.
 _FILLER = re.compile(
-    r"^(?:[\s、。,.!！…・〜~\-–—]|ああ+|あー+|あ|おお+|おー+|はあ|へえ+|へー+|ほう|oh|ah|wow|okay so)*$",
+    r"^(?:[\s、。,.!！…・〜~\-–—]|ああ+|あー+|あ|おお+|おー+|はあ|へえ+|へー+|ほう|うー+ん|んー+|えー+|あのー*|oh|ah|wow|okay so"
+    r"|um+|uh+|erm|hmm+)*$",
     re.IGNORECASE,
 )
 _SAME_MENTION = 20  # characters: closer matches in one sentence are one mention ("a client, a bank, ...")
 _SENT_END = re.compile(r"[。！!？?\n]")
 _SENT_BREAK = re.compile(r"[。！!？?\n;；]|\.(?=\s)")
 _JA_QUESTION_TAIL = re.compile(
-    r"(?:か|かね|かな|かなあ|かしら|っけ|の|のん|でしょう|でしょうね|だろう|だろうね|ん?や?ろ|やろか)\s*[」』）)]*$"
+    r"(?:か|かね|かな|かなあ|かしら|っけ|の|のん|でしょう|でしょうね|だろう|だろうね|ん?や?ろ|やろか"
+    r"|ないん|なん|かいな|だべ|べ|っすか|のすか|[るたか]と)\s*[」』）)]*$"  # Kansai, Tohoku, Hakata tails
+)
+# Whisper drops the ？ of 「何かありますか」: a polite ending after an open question word still asks.
+_JA_WH_POLITE = re.compile(
+    r"(?:何か|なにか|どんな|どういう|どういった|どのような|どう(?![もぞ])|どれ(?!も)|どっち|どちら(?!も)|どこ(?!でも|も)"
+    r"|(?:おすすめ|オススメ)(?:って|とか))[^。？?]*(?:ます|ません|です)$"
 )
 _EN_QUESTION_START = re.compile(
-    r"^(?:what|how|which|why|when|where|who|could|can|would|will|do|does|did|is|are|should|shall|have|has)\b",
+    r"^(?:(?:so|and|or|but|well|uh+|um+|hm+|like|i mean|you know)[,\s]+)*"  # spoken run-ins before the question
+    r"(?:what|how|which|why|when|where|who|could|can|would|will|do|does|did|is|are|should|shall|have|has)\b",
     re.IGNORECASE,
 )
 
@@ -133,6 +141,10 @@ class CompiledRules:
 
     def raw_matches(self, tt: TokenisedTurns, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
         """(rule index, turn, char start, char end) for every unconstrained match."""
+        from coaching.engine.fast import PackedTurns, unpack
+
+        if isinstance(tt, PackedTurns):
+            tt = unpack(tt)
         out: list[tuple[int, int, int, int]] = []
         doc, rdoc, starts = _doc(self.vocab, tt.tokens, self.has_reading, len(self.tokens) > 0)
         flat: list[tuple[int, Token]] = [(ti, tok) for ti, toks in enumerate(tt.tokens) for tok in toks]
@@ -196,25 +208,30 @@ def _norm_text(tt: TokenisedTurns) -> tuple[str, list[tuple[int, int]]]:
 
 
 _COMPILED: dict[str, CompiledRules] = {}
-_BY_IDENTITY: dict[tuple[str, tuple[int, ...]], tuple[tuple[Rule, ...], CompiledRules]] = {}
+_BY_IDENTITY: dict[tuple[str, bool, tuple[int, ...]], tuple[tuple[Rule, ...], Any]] = {}
 
 
-def compiled(rules: Sequence[Rule], language: str) -> CompiledRules:
+def compiled(rules: Sequence[Rule], language: str, *, reference: bool = False) -> Any:
     """Matchers for a rule set, built once per process and rule set (rules are data, so the
-    cache key is their content)."""
-    fast = (language, tuple(map(id, rules)))
-    hit = _BY_IDENTITY.get(fast)
+    cache key is their content): the fast matcher (engine.fast), or spaCy's as the reference."""
+    from coaching.engine.fast import fast_compiled
+
+    ident = (language, reference, tuple(map(id, rules)))
+    hit = _BY_IDENTITY.get(ident)
     if hit is not None and hit[0] == tuple(rules):
         return hit[1]
     key = language + json.dumps([dataclasses.astuple(r) for r in rules], ensure_ascii=False, default=str)
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) > 32:
-            _COMPILED.clear()
-        found = _COMPILED[key] = CompiledRules(rules, language)
-    if len(_BY_IDENTITY) > 32:
+    if reference:
+        found = _COMPILED.get(key)
+        if found is None:
+            if len(_COMPILED) > 32:
+                _COMPILED.clear()
+            found = _COMPILED[key] = CompiledRules(rules, language)
+    else:
+        found = fast_compiled(rules, language, key)
+    if len(_BY_IDENTITY) > 64:
         _BY_IDENTITY.clear()
-    _BY_IDENTITY[fast] = (tuple(rules), found)  # keeps the rules alive, so their ids stay theirs
+    _BY_IDENTITY[ident] = (tuple(rules), found)  # keeps the rules alive, so their ids stay theirs
     return found
 
 
@@ -226,7 +243,11 @@ def is_question(text: str, language: str) -> bool:
     if t.endswith(("?", "？")):
         return True
     if language == "ja":
-        return bool(_JA_QUESTION_TAIL.search(t.rstrip("ねよなぁー〜")) or _JA_QUESTION_TAIL.search(t))
+        return bool(
+            _JA_QUESTION_TAIL.search(t.rstrip("ねよなぁー〜"))
+            or _JA_QUESTION_TAIL.search(t)
+            or _JA_WH_POLITE.search(re.split(r"[。！!]", t)[-1])
+        )
     last = re.split(r"(?<=[.!?])\s+", t)[-1]
     return bool(_EN_QUESTION_START.match(last))
 
@@ -238,14 +259,20 @@ def _sentence_after(text: str, end: int) -> str:
     return text[end : m.end()]
 
 
-def _asks_after(text: str, end: int, language: str) -> bool:
+def _asks_after(text: str, end: int, language: str, start: int | None = None) -> bool:
     """Whether the sentence running on from `end` is a question. Whisper may drop the ？ and
-    put a space where 。 was, so every space up to the next sentence mark is tried as an end."""
+    put a space where 。 was, so every space up to the next sentence mark is tried as an end.
+    In Japanese the clause from the match's start is kept in front, so a tail split by the match
+    (「安いのはない|ん」) and a question word inside it (「何か…あり|ます」) are seen."""
     window = text[end : end + 80]
     stop = _SENT_END.search(window)
     limit = stop.end() if stop else len(window)
     cuts = [i for i, c in enumerate(window[:limit]) if c in " 　、,"] + [limit]
-    return any(is_question(window[:c], language) for c in cuts if c > 0) or (
+    head = ""
+    if language == "ja" and start is not None:
+        begin = max(text.rfind(c, 0, start) for c in "。！!？?\n 　、,") + 1
+        head = text[max(begin, end - 30) : end]
+    return any(is_question(head + window[:c], language) for c in cuts if c > 0 or head) or (
         language != "ja" and is_question(_sentence_of(text, end, end), language)
     )
 
@@ -283,13 +310,15 @@ def _passes(rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language
         return False
     if rule.not_question:
         after = _sentence_after(text, e)
+        if language == "ja":  # 「なるほど、電池ですか。」: the echo after 、 is its own question
+            after = re.split(r"[、,\s]", after, maxsplit=1)[0] if after[:1] not in "？?" else after
         if after.rstrip().endswith(("?", "？")) or (
             language == "ja" and is_question(after, language) and after.strip()
         ):
             return False
         if language != "ja" and is_question(_sentence_of(text, s, e), language):
             return False
-    if rule.only_question and not _asks_after(text, e, language):
+    if rule.only_question and not _asks_after(text, e, language, s):
         return False
     if rule.unless_followed_by and compile_regex(rule.unless_followed_by).match(text[e : e + 60]):
         return False
@@ -322,22 +351,28 @@ def find_moments(
     tokens: TokenisedTurns | None = None,
     per_turn: Collection[str] | None = None,
     per_sentence: Collection[str] | None = None,
+    reference: bool = False,
 ) -> list[Moment]:
     """Moments of each behaviour, ordered by turn and position. Pure: same input, same output.
 
-    `tokens` (from tokenise_turns, possibly cached) skips tokenisation; `per_turn` names the
-    behaviours counted at most once per turn (default: as the default pack says).
+    `tokens` (from tokenise_turns or engine.fast.pack, possibly cached) skips tokenisation;
+    `per_turn` names the behaviours counted at most once per turn (default: as the default pack
+    says); `reference` matches with spaCy's matchers instead of the fast path (same results).
     """
     active = rules_for(rules, language)
     if not turns or not active:
         return []
-    modes = {k: v.get("count") for k, v in default_pack().behaviours.items()}
+    modes = (
+        {k: v.get("count") for k, v in default_pack().behaviours.items()}
+        if per_turn is None or per_sentence is None
+        else {}
+    )
     if per_turn is None:
         per_turn = {k for k, v in modes.items() if v == "per_turn"}
     if per_sentence is None:
         per_sentence = {k for k, v in modes.items() if v == "per_sentence"}
     tt = tokens if tokens is not None and tokens.language == language else tokenise_turns(turns, language)
-    cr = compiled(active, language)
+    cr = compiled(active, language, reference=reference)
     texts = [t.text for t in turns]
     by_turn: dict[tuple[int, str], list[tuple[int, int, Rule]]] = {}
     vetoes: dict[tuple[int, str], list[tuple[int, int]]] = {}

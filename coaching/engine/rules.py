@@ -61,11 +61,19 @@ def validate_rule(rule: Rule) -> Rule:
         raise RuleError(f"{rule.key}: speaker must be rep, customer or empty.")
     if rule.position not in POSITIONS:
         raise RuleError(f"{rule.key}: position must be one of {', '.join(POSITIONS)}.")
+    if rule.kind == "reading" and rule.language != "ja":
+        raise RuleError(f"{rule.key}: reading (kana) rules are for Japanese only.")
     if rule.kind == "pattern":
         if not isinstance(rule.pattern, list) or not all(isinstance(t, dict) for t in rule.pattern):
             raise RuleError(f"{rule.key}: a token pattern is a list of token descriptions.")
         if len(json.dumps(rule.pattern, ensure_ascii=False)) > MAX_PATTERN_CHARS:
             raise RuleError(f"{rule.key}: token pattern is too long.")
+        from coaching.engine.fast import check_token_pattern
+
+        try:
+            check_token_pattern(rule.pattern)
+        except RuleError as exc:
+            raise RuleError(f"{rule.key}: {exc}") from None
     else:
         if not isinstance(rule.pattern, str) or not rule.pattern.strip():
             raise RuleError(f"{rule.key}: pattern must be non-empty text.")

@@ -1,4 +1,7 @@
-"""Install (or update to) a rule pack: behaviours and rules; rules edited by hand are kept."""
+"""Install (or update to) a rule pack: behaviours and rules; rules edited by hand are kept.
+
+The pack goes into the draft and, when that changes the rules, is published as a new version
+(every stored meeting is then rescored by the worker)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,5 +21,13 @@ class Command(BaseCommand):
             pack = load_pack(opts["path"])
         except (RuleError, OSError) as exc:
             raise CommandError(str(exc)) from None
+        from coaching.workbench.services import ruleset_publish_if_changed
+
         n = rule_pack_install(pack=pack, name=opts["name"])
-        self.stdout.write(f"Installed {n} rules from {opts['name']} pack version {pack.version}.")
+        version = ruleset_publish_if_changed(
+            actor=None,
+            comment=f"load_rule_pack {opts['name']}@{pack.version}",
+            source=f"{opts['name']}@{pack.version}",
+        )
+        published = f"; published as rules version {version.number}" if version else "; rules unchanged"
+        self.stdout.write(f"Installed {n} rules from {opts['name']} pack version {pack.version}{published}.")

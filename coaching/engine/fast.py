@@ -1,0 +1,477 @@
+"""The re-matching fast path: a compact cached form of a meeting's tokens and a matcher that
+needs no spaCy at match time.
+
+Rescoring and rule previews run every rule set over thousands of stored meetings. Rebuilding
+spaCy Docs from stored tokens and running its Matcher cost ~100 ms per meeting, so here:
+
+* PackedTurns keeps, per turn, each token field as one string (tokens joined by US, \\x1f).
+  JSON of a few long strings loads far faster than lists of 7-tuples, and fields are split
+  only for the turns a rule may match.
+* FastRules compiles a rule set once: phrase and reading rules become lookup tables keyed by
+  the first token, token patterns a small all-matches NFA (the spaCy Matcher's semantics,
+  "all matches" included) behind a literal prefilter, regexes one RE2 set that says which
+  ones can match before any finditer runs.
+
+raw_matches returns exactly what CompiledRules.raw_matches (the spaCy reference) returns, so
+find_moments applies the same constraints to both; tests compare them on the labelled sets.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coaching.engine.nlp import Token, tokenise
+from coaching.engine.rules import RuleError, compile_regex
+from coaching.engine.types import Rule
+
+US = "\x1f"  # between tokens
+RS = "\x1e"  # between turns (meeting-wide streams)
+PACK_FORMAT = 2
+_FIELDS = ("orth", "norm", "lemma", "pos", "reading")
+# Token-pattern keys the fast matcher (and so the rule validator) accepts.
+PATTERN_ATTRS = ("ORTH", "TEXT", "NORM", "LOWER", "LEMMA", "POS")
+PATTERN_OPS = ("?", "*", "+", "!")
+
+
+def _clean(value: str) -> str:
+    return value.replace(US, "\ufffd").replace(RS, "\ufffd")
+
+
+@dataclass(frozen=True)
+class PackedTurns:
+    """Per turn: each token field joined by US, offsets as "0,3,5", whitespace as "010"."""
+
+    language: str
+    orth: tuple[str, ...]
+    norm: tuple[str, ...]
+    lemma: tuple[str, ...]
+    pos: tuple[str, ...]
+    reading: tuple[str, ...]
+    offsets: tuple[str, ...]
+    ws: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+    def field(self, name: str, turn: int) -> list[str]:
+        # An empty string is no tokens, unless the turn has tokens (English readings are "").
+        return getattr(self, name)[turn].split(US) if self.offsets[turn] else []
+
+    def offsets_of(self, turn: int) -> list[int]:
+        s = self.offsets[turn]
+        return [int(x) for x in s.split(",")] if s else []
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": PACK_FORMAT,
+            "language": self.language,
+            **{f: list(getattr(self, f)) for f in (*_FIELDS, "offsets", "ws")},
+        }
+
+
+def pack(tokens: Any) -> PackedTurns:
+    """PackedTurns from TokenisedTurns (or return it if already packed)."""
+    if isinstance(tokens, PackedTurns):
+        return tokens
+    cols: dict[str, list[str]] = {f: [] for f in (*_FIELDS, "offsets", "ws")}
+    for toks in tokens.tokens:
+        cols["orth"].append(US.join(_clean(t[0]) for t in toks))
+        cols["norm"].append(US.join(_clean(t[2]) for t in toks))
+        cols["lemma"].append(US.join(_clean(t[3]) for t in toks))
+        cols["pos"].append(US.join(_clean(t[4]) for t in toks))
+        cols["reading"].append(US.join(_clean(t[5]) for t in toks))
+        cols["offsets"].append(",".join(str(t[6]) for t in toks))
+        cols["ws"].append("".join("1" if t[1] else "0" for t in toks))
+    return PackedTurns(tokens.language, **{k: tuple(v) for k, v in cols.items()})
+
+
+def packed_from_json(data: dict[str, Any]) -> PackedTurns:
+    if data.get("format") != PACK_FORMAT:
+        raise ValueError("not a packed token cache")
+    return PackedTurns(data["language"], *(tuple(data[f]) for f in (*_FIELDS, "offsets", "ws")))
+
+
+def unpack(pt: PackedTurns) -> Any:
+    """TokenisedTurns again (for the spaCy reference path and for tests)."""
+    from coaching.engine.matching import TokenisedTurns
+
+    turns: list[tuple[Token, ...]] = []
+    for i in range(len(pt)):
+        cols = [pt.field(f, i) for f in _FIELDS]
+        offs = pt.offsets_of(i)
+        ws = pt.ws[i]
+        turns.append(
+            tuple(
+                (o, ws[k] == "1", n, lm, p, r, offs[k])
+                for k, (o, n, lm, p, r) in enumerate(zip(*cols, strict=True))
+            )
+        )
+    return TokenisedTurns(pt.language, tuple(turns))
+
+
+# ---------------------------------------------------------------- token patterns
+Pred = Callable[[dict[str, list[str]], int], bool]
+
+
+def _attr_field(attr: str) -> str:
+    return {"ORTH": "orth", "TEXT": "orth", "NORM": "norm", "LOWER": "lower", "LEMMA": "lemma", "POS": "pos"}[
+        attr
+    ]
+
+
+def check_token_pattern(pattern: Any) -> None:
+    """Refuse what the fast matcher cannot evaluate exactly as spaCy's Matcher would."""
+    for spec in pattern:
+        for key, value in spec.items():
+            if key == "OP":
+                if value not in PATTERN_OPS:
+                    raise RuleError(
+                        f"operator {value!r} is not supported (use one of {' '.join(PATTERN_OPS)})."
+                    )
+                continue
+            if key not in PATTERN_ATTRS:
+                raise RuleError(f"token attribute {key} is not supported (use {', '.join(PATTERN_ATTRS)}).")
+            if isinstance(value, str):
+                continue
+            if (
+                isinstance(value, dict)
+                and len(value) == 1
+                and next(iter(value)) in ("IN", "NOT_IN")
+                and isinstance(next(iter(value.values())), list)
+                and all(isinstance(v, str) for v in next(iter(value.values())))
+            ):
+                continue
+            raise RuleError(f"{key}: use a text value or {{IN: [...]}} / {{NOT_IN: [...]}}.")
+
+
+def _spec_pred(spec: dict[str, Any]) -> tuple[list[tuple[str, str, Any]], bool]:
+    """[(field, mode, value)] for one token spec; negated for OP "!"."""
+    tests = []
+    for key, value in spec.items():
+        if key == "OP":
+            continue
+        field = _attr_field(key)
+        if isinstance(value, str):
+            tests.append((field, "eq", value))
+        else:
+            ((mode, vals),) = value.items()
+            tests.append((field, "in" if mode == "IN" else "not_in", frozenset(vals)))
+    return tests, spec.get("OP") == "!"
+
+
+def _token_ok(tests: list[tuple[str, str, Any]], negate: bool, cols: dict[str, list[str]], k: int) -> bool:
+    ok = True
+    for field, mode, value in tests:
+        v = cols[field][k]
+        if (
+            (mode == "eq" and v != value)
+            or (mode == "in" and v not in value)
+            or (mode == "not_in" and v in value)
+        ):
+            ok = False
+            break
+    return ok != negate
+
+
+class TokenPattern:
+    """spaCy Matcher semantics for one pattern: every (start, end) whose tokens match."""
+
+    def __init__(self, pattern: list[dict[str, Any]]) -> None:
+        check_token_pattern(pattern)
+        self.specs = [(*_spec_pred(s), s.get("OP", "1")) for s in pattern]
+        self.fields = {f for tests, _, _ in self.specs for f, _, _ in tests}
+        # A literal every match contains: the prefilter for turns worth matching.
+        self.anchor: tuple[str, tuple[str, ...]] | None = None
+        for tests, negate, op in self.specs:
+            if negate or op not in ("1", "+"):
+                continue
+            for field, mode, value in tests:
+                if mode == "eq" and field != "pos":
+                    self.anchor = (field, (value,))
+                elif mode == "in" and field != "pos" and value:
+                    self.anchor = (field, tuple(value))
+                if self.anchor:
+                    break
+            if self.anchor:
+                break
+
+    def matches(self, cols: dict[str, list[str]], n: int) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        tests, negate, op = self.specs[0]
+        if op in ("1", "+", "!"):  # a match starts with a token the first spec accepts
+            starts = [k for k in range(n) if _token_ok(tests, negate, cols, k)]
+        else:
+            starts = list(range(n))
+        for start in starts:
+            states = {start}
+            for tests, negate, op in self.specs:
+                nxt: set[int] = set()
+                for pos in states:
+                    if op in ("?", "*"):
+                        nxt.add(pos)
+                    p = pos
+                    while p < n and _token_ok(tests, negate, cols, p):
+                        p += 1
+                        nxt.add(p)
+                        if op in ("1", "?", "!"):
+                            break
+                states = nxt
+                if not states:
+                    break
+            out.extend((start, e) for e in sorted(states) if e > start)
+        return out
+
+
+# ---------------------------------------------------------------- compiled rule set
+@dataclass
+class _Meeting:
+    """Lazily built views of one meeting for one match run."""
+
+    pt: PackedTurns
+    streams: dict[str, tuple[str, list[int]]]
+    splits: dict[tuple[str, int], list[str]]
+    anchors: dict[tuple[str, str], set[int]]
+
+    def stream(self, field: str) -> tuple[str, list[int]]:
+        """US-wrapped tokens of every turn joined by RS, and each turn's start in it."""
+        if field not in self.streams:
+            values = [s.lower() for s in self.pt.orth] if field == "lower" else list(getattr(self.pt, field))
+            chunks = [US + v + US for v in values]
+            starts: list[int] = []
+            pos = 0
+            for c in chunks:
+                starts.append(pos)
+                pos += len(c) + 1
+            self.streams[field] = (RS.join(chunks), starts)
+        return self.streams[field]
+
+    def split(self, field: str, turn: int) -> list[str]:
+        key = (field, turn)
+        if key not in self.splits:
+            if field == "lower":
+                values = [x.lower() for x in self.split("orth", turn)]
+            elif field == "pos":  # the spaCy reference gives untagged tokens POS "X"
+                values = [x or "X" for x in self.pt.field("pos", turn)]
+            else:
+                values = self.pt.field(field, turn)
+            self.splits[key] = values
+        return self.splits[key]
+
+    def turns_with(self, field: str, value: str) -> set[int]:
+        key = (field, value)
+        if key not in self.anchors:
+            stream, starts = self.stream(field)
+            turns: set[int] = set()
+            needle = US + value + US
+            p = stream.find(needle)
+            while p >= 0:
+                turns.add(bisect.bisect_right(starts, p) - 1)
+                p = stream.find(needle, p + 1)
+            self.anchors[key] = turns
+        return self.anchors[key]
+
+
+class FastRules:
+    """A rule set compiled once; raw_matches mirrors CompiledRules.raw_matches."""
+
+    def __init__(self, rules: Sequence[Rule], language: str) -> None:
+        self.language = language
+        self.rules = tuple(rules)
+        # field -> first token -> [(rule index, token tuple)]
+        self.tables: dict[str, dict[str, list[tuple[int, tuple[str, ...]]]]] = {}
+        self.patterns: list[tuple[int, TokenPattern]] = []
+        self.regexes: list[tuple[int, Any]] = []
+        self.regex_set: Any = None
+        self.norm_regexes = any(r.kind == "regex" and r.field == "norm" for r in self.rules)
+        seqs: dict[str, set[tuple[int, tuple[str, ...]]]] = {"norm": set(), "reading": set()}
+        for i, rule in enumerate(self.rules):
+            if rule.kind in ("phrase", "reading"):
+                alts = [p.strip() for p in rule.pattern.split("|") if p.strip()]
+                for toks in tokenise(alts, language):
+                    if not toks:
+                        continue
+                    if rule.kind == "phrase":
+                        seqs["norm"].add((i, tuple(_clean(t[2]) for t in toks)))
+                    else:
+                        seqs["reading"].add((i, tuple(_clean(t[5] or t[0]) for t in toks)))
+            elif rule.kind == "pattern":
+                self.patterns.append((i, TokenPattern(rule.pattern)))
+            else:
+                self.regexes.append((i, compile_regex("(?m)" + rule.pattern)))
+        for field, entries in seqs.items():
+            if entries:
+                table: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+                for i, seq in sorted(entries):
+                    table.setdefault(seq[0], []).append((i, seq))
+                self.tables[field] = table
+        if len(self.regexes) > 1:
+            import re2
+
+            options = re2.Options()
+            options.log_errors = False
+            s = re2.Set.SearchSet(options)
+            try:
+                for _, rx in self.regexes:
+                    s.Add(rx.pattern)
+                s.Compile()
+                self.regex_set = s
+            except Exception:  # a set too large for RE2's memory: run each regex instead
+                self.regex_set = None
+
+    def raw_matches(self, tokens: Any, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
+        """(rule index, turn, char start, char end) for every unconstrained match."""
+        pt = pack(tokens)
+        m = _Meeting(pt, {}, {}, {})
+        out: list[tuple[int, int, int, int]] = []
+        spans: list[tuple[int, int, int, int]] = []  # rule, turn, first token, end token
+        for field, table in self.tables.items():
+            stream, starts = m.stream(field)
+            present = table.keys() & set(stream.split(US))
+            for first in present:
+                needle = US + first + US
+                p = stream.find(needle)
+                while p >= 0:
+                    ti = bisect.bisect_right(starts, p) - 1
+                    k = stream.count(US, starts[ti], p)
+                    values = m.split(field, ti)
+                    for ri, seq in table[first]:
+                        e = k + len(seq)
+                        if e <= len(values) and (len(seq) == 1 or tuple(values[k:e]) == seq):
+                            spans.append((ri, ti, k, e))
+                    p = stream.find(needle, p + 1)
+        for ri, tp in self.patterns:
+            for ti in self._candidate_turns(m, tp):
+                n = len(m.split("orth", ti))
+                cols = {f: m.split(f, ti) for f in tp.fields}
+                spans.extend((ri, ti, s, e) for s, e in tp.matches(cols, n))
+        offsets: dict[int, list[int]] = {}
+        orths: dict[int, list[str]] = {}
+        for ri, ti, s, e in dict.fromkeys(spans):
+            if ti not in offsets:
+                offsets[ti] = pt.offsets_of(ti)
+                orths[ti] = pt.field("orth", ti)
+            out.append((ri, ti, offsets[ti][s], offsets[ti][e - 1] + len(orths[ti][e - 1])))
+        if self.regexes:
+            out.extend(self._regex_matches(pt, texts))
+        return out
+
+    def _candidate_turns(self, m: _Meeting, tp: TokenPattern) -> list[int]:
+        if tp.anchor is None:
+            return list(range(len(m.pt)))
+        field, values = tp.anchor
+        turns: set[int] = set()
+        for v in values:
+            turns |= m.turns_with(field, v)
+        return sorted(turns)
+
+    def _regex_matches(self, pt: PackedTurns, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
+        out: list[tuple[int, int, int, int]] = []
+        turn_bytes = [t.replace("\n", " ").encode() for t in texts]
+        joined = b"\n".join(turn_bytes)
+        norm_needed = self.norm_regexes
+        norm_joined, norm_map = _norm_text(pt) if norm_needed else ("", [])
+        live = set(range(len(self.regexes)))
+        if self.regex_set is not None:
+            live = set(self.regex_set.Match(joined) or [])
+            if norm_needed:
+                live |= set(self.regex_set.Match(norm_joined.encode()) or [])
+        starts = [0]
+        for b in turn_bytes:
+            starts.append(starts[-1] + len(b) + 1)
+        tok_cache: dict[int, tuple[list[int], list[str]]] = {}
+        for j, (i, rx) in enumerate(self.regexes):
+            if j not in live:
+                continue
+            if self.rules[i].field == "norm":
+                for mt in rx.finditer(norm_joined):
+                    if mt.end() <= mt.start():
+                        continue
+                    a, b = norm_map[mt.start()], norm_map[mt.end() - 1]
+                    if a[0] != b[0] or a[0] < 0:
+                        continue
+                    if a[0] not in tok_cache:
+                        tok_cache[a[0]] = (pt.offsets_of(a[0]), pt.field("orth", a[0]))
+                    offs, orth = tok_cache[a[0]]
+                    out.append((i, a[0], offs[a[1]], offs[b[1]] + len(orth[b[1]])))
+            else:
+                for bs, be in _byte_spans(rx, joined):
+                    if be <= bs:
+                        continue
+                    turn = bisect.bisect_right(starts, bs) - 1
+                    if be > starts[turn] + len(turn_bytes[turn]):
+                        continue
+                    tb = turn_bytes[turn]
+                    s = len(tb[: bs - starts[turn]].decode())
+                    out.append((i, turn, s, s + len(tb[bs - starts[turn] : be - starts[turn]].decode())))
+        return out
+
+
+def _byte_spans(rx: Any, data: bytes) -> Any:
+    """(start, end) byte offsets of rx.finditer(data.decode()) without the wrapper's per-match
+    re-decoding (the public API maps every match back to str offsets from the text start)."""
+    import re2
+
+    regexp = getattr(rx, "_regexp", None)
+    if regexp is None:  # another re2 binding: take the slow, public road
+        text = data.decode()
+        for mt in rx.finditer(text):
+            yield len(text[: mt.start()].encode()), len(text[: mt.end()].encode())
+        return
+    unanchored = re2._Anchor.UNANCHORED
+    pos, end = 0, len(data)
+    while True:
+        s, e = regexp.Match(unanchored, data, pos, end)[0]
+        if s < 0:
+            return
+        yield s, e
+        if pos == end:
+            return
+        if e == pos:  # empty match: step one character, as the wrapper does
+            pos += 1
+            while pos < end and (data[pos] & 0xC0) == 0x80:
+                pos += 1
+        else:
+            pos = e
+
+
+def _norm_text(pt: PackedTurns) -> tuple[str, list[tuple[int, int]]]:
+    """As matching._norm_text: normalised forms joined (spaces in English), char -> (turn, token)."""
+    parts: list[str] = []
+    cmap: list[tuple[int, int]] = []
+    for ti in range(len(pt)):
+        norms = pt.field("norm", ti)
+        ws = pt.ws[ti]
+        for k, n in enumerate(norms):
+            parts.append(n)
+            cmap.extend([(ti, k)] * len(n))
+            if ws[k] == "1" and pt.language != "ja":
+                parts.append(" ")
+                cmap.append((ti, k))
+        parts.append("\n")
+        cmap.append((-1, -1))
+    return "".join(parts), cmap
+
+
+_CACHE: dict[str, FastRules] = {}
+
+
+def fast_compiled(rules: Sequence[Rule], language: str, key: str) -> FastRules:
+    """FastRules for a rule set, built once per process (key: the rules' content)."""
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        found = _CACHE[key] = FastRules(rules, language)
+    return found
+
+
+def search_text(texts: Sequence[str], pt: PackedTurns) -> str:
+    """One string previews prefilter with: turn texts, then US-wrapped normalised forms,
+    readings and lemmas of every turn (what phrase, reading and pattern probes look for)."""
+    parts = ["\n".join(t.replace("\n", " ") for t in texts)]
+    for f in ("norm", "reading", "lemma"):
+        parts.append(RS.join(US + v + US for v in getattr(pt, f)))
+    return "\n".join(parts)

@@ -1,0 +1,118 @@
+"""Celery tasks of coaching: rescoring every stored meeting after a publish, rule previews.
+
+Tasks take ids, load rows and call services. Rescoring is idempotent and resumable: a batch
+scores only meetings not yet scored with the job's version, and a worker that starts resumes
+every unfinished job (a killed worker loses at most one uncommitted batch)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db.models import Q
+from django.utils import timezone
+
+from coaching.models import MeetingScore, MeetingTokens, PreviewJob, RescoreJob
+
+logger = logging.getLogger(__name__)
+BATCH = int(os.environ.get("AIZUCHI_RESCORE_BATCH", "200"))  # meetings per task
+_RULES: dict[int, object] = {}
+
+
+def _pending_ids(job: RescoreJob) -> list[int]:
+    label = job.ruleset.label
+    done = MeetingScore.objects.filter(rules_version=label).values("meeting_id")
+    return list(
+        MeetingTokens.objects.exclude(meeting_id__in=done)
+        .order_by("meeting_id")
+        .values_list("meeting_id", flat=True)
+    )
+
+
+@shared_task(acks_late=True)
+def rescore_job_run(job_id: int) -> None:
+    """Queue a batch task for every meeting still to score with the job's version."""
+    job = RescoreJob.objects.select_related("ruleset").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
+    RescoreJob.objects.filter(pk=job_id).update(status=RescoreJob.Status.RUNNING)
+    ids = _pending_ids(job)
+    if not ids:
+        _progress(job)
+        return
+    for i in range(0, len(ids), BATCH):
+        rescore_batch.delay(job_id, ids[i : i + BATCH])
+
+
+@shared_task(acks_late=True)
+def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
+    from coaching.services import ScoringRules, meeting_analyse, meetings_rescore
+
+    job = RescoreJob.objects.select_related("ruleset").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    label = job.ruleset.label
+    scored = set(
+        MeetingScore.objects.filter(meeting_id__in=meeting_ids, rules_version=label).values_list(
+            "meeting_id", flat=True
+        )
+    )
+    todo = [m for m in meeting_ids if m not in scored]
+    try:
+        rules = _RULES.get(job.ruleset_id)
+        if rules is None:
+            _RULES.clear()
+            rules = _RULES[job.ruleset_id] = ScoringRules(job.ruleset.snapshot, label)
+        n = meetings_rescore(meeting_ids=todo, rules=rules)
+        if n < len(todo):  # caches from another tokeniser version: analyse from the transcript
+            from meetings.models import Meeting
+
+            left = set(todo) - set(
+                MeetingScore.objects.filter(meeting_id__in=todo, rules_version=label).values_list(
+                    "meeting_id", flat=True
+                )
+            )
+            for meeting in Meeting.objects.filter(pk__in=left):
+                meeting_analyse(meeting=meeting)
+    except Exception as exc:
+        logger.exception("rescore batch of job %s failed", job_id)
+        RescoreJob.objects.filter(pk=job_id).update(
+            status=RescoreJob.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    _progress(job)
+
+
+def _progress(job: RescoreJob) -> None:
+    label = job.ruleset.label
+    done = MeetingScore.objects.filter(rules_version=label, meeting__tokens__isnull=False).count()
+    RescoreJob.objects.filter(pk=job.pk).update(done=done)
+    if done >= job.total:
+        RescoreJob.objects.filter(pk=job.pk).filter(
+            Q(status=RescoreJob.Status.RUNNING) | Q(status=RescoreJob.Status.QUEUED)
+        ).update(status=RescoreJob.Status.DONE, finished_at=timezone.now(), done=done)
+
+
+@worker_ready.connect
+def _resume_unfinished(**kwargs: object) -> None:
+    """A worker that (re)starts picks up rescoring that a killed worker left half done."""
+    try:
+        for job_id in RescoreJob.objects.filter(
+            status__in=[RescoreJob.Status.QUEUED, RescoreJob.Status.RUNNING]
+        ).values_list("pk", flat=True):
+            rescore_job_run.delay(job_id)
+    except Exception:  # no table yet (a fresh install before migrate)
+        logger.warning("could not look for unfinished rescoring jobs", exc_info=True)
+
+
+@shared_task(acks_late=True)
+def preview_run(preview_id: int) -> None:
+    from coaching.workbench.preview import preview_execute
+
+    preview = PreviewJob.objects.filter(pk=preview_id).first()
+    if preview is None or preview.status != PreviewJob.Status.RUNNING:
+        return
+    preview_execute(preview=preview)

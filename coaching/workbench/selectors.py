@@ -1,0 +1,119 @@
+"""Reads of the rule workbench: the sentence tester, accuracy on labelled sets, lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coaching.engine import Turn, find_moments
+from coaching.engine.matching import compiled, tokenise_turns
+from coaching.engine.rules import rule_from_dict
+from coaching.engine.scoring import labels_from_moments, meeting_from_json, score
+from coaching.models import AuditLog, Behaviour, PhraseRule, RescoreJob, RuleSet
+from coaching.selectors import active_rule_version, draft_snapshot, snapshot_count_modes, snapshot_rules
+
+
+def behaviours_with_rules() -> list[dict[str, Any]]:
+    """The draft by behaviour and language, for the workbench's main page."""
+    rows = list(PhraseRule.objects.select_related("behaviour").order_by("language", "id"))
+    out = []
+    for b in Behaviour.objects.order_by("id"):
+        rules = [r for r in rows if r.behaviour_id == b.pk]
+        out.append(
+            {
+                "behaviour": b,
+                "ja": [r for r in rules if r.language == "ja"],
+                "en": [r for r in rules if r.language == "en"],
+            }
+        )
+    return out
+
+
+def sentence_test(*, text: str, language: str, speaker: str, previous: str = "") -> dict[str, Any]:
+    """Whether and why a sentence matches the draft: its tokens, normalised form, the rules
+    whose pattern matched and whether their constraints let the match count."""
+    snapshot = draft_snapshot()
+    rules = snapshot_rules(snapshot, language)
+    per_turn, per_sentence = snapshot_count_modes(snapshot)
+    other = "customer" if speaker == "rep" else "rep"
+    turns = ([Turn(0, other, previous)] if previous.strip() else []) + [Turn(0, speaker or None, text)]
+    turns = [Turn(i, t.speaker, t.text) for i, t in enumerate(turns)]
+    tt = tokenise_turns(turns, language)
+    moments = [
+        m
+        for m in find_moments(
+            turns, rules, language=language, tokens=tt, per_turn=per_turn, per_sentence=per_sentence
+        )
+        if m.turn == len(turns) - 1
+    ]
+    fired = {m.rule for m in moments}
+    cr = compiled(rules, language)
+    raw = [
+        (cr.rules[ri], s, e)
+        for ri, ti, s, e in cr.raw_matches(tt, [t.text for t in turns])
+        if ti == len(turns) - 1
+    ]
+    matched = []
+    for rule, s, e in raw:
+        matched.append(
+            {
+                "key": rule.key,
+                "behaviour": rule.behaviour,
+                "kind": rule.kind,
+                "veto": rule.veto,
+                "text": text[s:e],
+                "counted": rule.key in fired,
+            }
+        )
+    last = tt.tokens[-1]
+    return {
+        "tokens": [{"text": t[0], "norm": t[2], "lemma": t[3], "pos": t[4], "reading": t[5]} for t in last],
+        "normalised": "".join(t[2] + (" " if t[1] and language != "ja" else "") for t in last),
+        "moments": [{"behaviour": m.behaviour, "text": m.text, "rule": m.rule} for m in moments],
+        "matched": matched,
+    }
+
+
+def accuracy_compare(*, meetings_json: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall and F1 of the draft and of the published rules on labelled meetings."""
+    meetings = [meeting_from_json(m) for m in meetings_json]
+    draft = draft_snapshot()
+    active = active_rule_version()
+    out: dict[str, Any] = {}
+    for name, snap in (("draft", draft), ("published", active.snapshot if active else draft)):
+        rules = snapshot_rules(snap)
+        per_turn, per_sentence = snapshot_count_modes(snap)
+        behaviours = list(snap.get("behaviours", {}))
+        preds = {
+            m.id: labels_from_moments(
+                find_moments(
+                    m.turns, rules, language=m.language, per_turn=per_turn, per_sentence=per_sentence
+                ),
+                behaviours,
+            )
+            for m in meetings
+        }
+        report, _ = score(meetings, preds, behaviours)
+        out[name] = report
+    rows = []
+    for lang, bs in out["draft"].items():
+        for b, s in bs.items():
+            p = out["published"].get(lang, {}).get(b, {})
+            if s["support"] or p.get("support") or s["precision"] < 1:
+                rows.append({"language": lang, "behaviour": b, "draft": s, "published": p})
+    return {"rows": rows}
+
+
+def rule_validate(data: dict[str, Any]) -> Any:
+    return rule_from_dict(data)
+
+
+def versions() -> list[RuleSet]:
+    return list(RuleSet.objects.select_related("author").order_by("-number"))
+
+
+def latest_job() -> RescoreJob | None:
+    return RescoreJob.objects.select_related("ruleset").first()
+
+
+def audit_log(limit: int = 200) -> list[AuditLog]:
+    return list(AuditLog.objects.select_related("actor")[:limit])

@@ -1,0 +1,272 @@
+"""Views of the rule workbench: staff only, thin (parse, call one service or selector, render)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coaching.engine.rules import RuleError
+from coaching.models import Behaviour, LabelledSet, PhraseRule, PreviewJob, RescoreJob, RuleSet
+from coaching.selectors import (
+    active_rule_version,
+    draft_differs_from_active,
+    draft_snapshot,
+    rule_dict_from_row,
+)
+from coaching.workbench import preview as pv
+from coaching.workbench import selectors as sel
+from coaching.workbench import services as svc
+from coaching.workbench.forms import (
+    BehaviourForm,
+    LabelledUploadForm,
+    PackUploadForm,
+    PublishForm,
+    RuleForm,
+    SentenceTestForm,
+)
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only admins (Django staff) see the workbench; for everyone else it does not exist."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "coaching/workbench/index.html",
+        {
+            "groups": sel.behaviours_with_rules(),
+            "active": active_rule_version(),
+            "dirty": draft_differs_from_active(),
+            "job": sel.latest_job(),
+            "test_form": SentenceTestForm(),
+            "publish_form": PublishForm(),
+        },
+    )
+
+
+@staff_required
+def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    row = get_object_or_404(PhraseRule.objects.select_related("behaviour"), key=key) if key else None
+    if request.method == "POST":
+        form = RuleForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.draft_rule_save(actor=request.user, data=form.cleaned_data["rule"], original_key=key)
+            except RuleError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Rule saved in the draft."))
+                return redirect("workbench:index")
+    else:
+        initial = (
+            RuleForm.initial_from(rule_dict_from_row(row))
+            if row
+            else {"behaviour": request.GET.get("behaviour"), "language": request.GET.get("language", "ja")}
+        )
+        form = RuleForm(initial=initial)
+    return render(request, "coaching/workbench/rule_form.html", {"form": form, "row": row})
+
+
+@staff_required
+@require_POST
+def rule_delete(request: HttpRequest, key: str) -> HttpResponse:
+    svc.draft_rule_delete(actor=request.user, key=key)
+    messages.success(request, _("Rule removed from the draft."))
+    return redirect("workbench:index")
+
+
+@staff_required
+def behaviour_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    row = get_object_or_404(Behaviour, key=key) if key else None
+    form = BehaviourForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        svc.behaviour_save(actor=request.user, key=form.cleaned_data["key"], data=form.cleaned_data)
+        messages.success(request, _("Behaviour saved in the draft."))
+        return redirect("workbench:index")
+    return render(request, "coaching/workbench/behaviour_form.html", {"form": form, "row": row})
+
+
+@staff_required
+@require_POST
+def sentence_tester(request: HttpRequest) -> HttpResponse:
+    form = SentenceTestForm(request.POST)
+    result = sel.sentence_test(**form.cleaned_data) if form.is_valid() else None
+    return render(
+        request, "coaching/workbench/index.html#tester-result", {"result": result, "test_form": form}
+    )
+
+
+@staff_required
+@require_POST
+def preview_new(request: HttpRequest) -> HttpResponse:
+    preview = pv.preview_start(user=request.user)
+    return redirect("workbench:preview", pk=preview.pk)
+
+
+def _preview_context(preview: PreviewJob) -> dict[str, Any]:
+    return {
+        "preview": preview,
+        "estimate": pv.precision_estimate(preview.marks),
+        "behaviours": Behaviour.objects.in_bulk(field_name="key"),
+    }
+
+
+@staff_required
+def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
+    preview = get_object_or_404(PreviewJob, pk=pk)
+    template = "coaching/workbench/preview.html"
+    if request.htmx:
+        template += "#preview-body"
+    return render(request, template, _preview_context(preview))
+
+
+@staff_required
+@require_POST
+def preview_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
+    preview = get_object_or_404(PreviewJob, pk=pk)
+    pv.preview_mark(
+        preview=preview, item_id=request.POST.get("item", ""), right=request.POST.get("right") == "1"
+    )
+    return render(request, "coaching/workbench/preview.html#preview-body", _preview_context(preview))
+
+
+@staff_required
+@require_POST
+def preview_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    pv.preview_cancel(preview=get_object_or_404(PreviewJob, pk=pk))
+    return redirect("workbench:preview", pk=pk)
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment that says what changed."))
+        return redirect("workbench:index")
+    try:
+        version = svc.ruleset_publish(actor=request.user, comment=form.cleaned_data["comment"])
+    except RuleError as exc:
+        messages.error(request, str(exc))
+        return redirect("workbench:index")
+    messages.success(request, _("Published rules version %(n)d.") % {"n": version.number})
+    return redirect("workbench:job", pk=version.rescore_jobs.latest("id").pk)
+
+
+@staff_required
+@require_POST
+def discard(request: HttpRequest) -> HttpResponse:
+    svc.draft_discard(actor=request.user)
+    return redirect("workbench:index")
+
+
+@staff_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(RescoreJob.objects.select_related("ruleset"), pk=pk)
+    template = "coaching/workbench/job.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"job": job})
+
+
+@staff_required
+def version_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "coaching/workbench/versions.html", {"versions": sel.versions(), "upload": PackUploadForm()}
+    )
+
+
+@staff_required
+@require_POST
+def version_restore(request: HttpRequest, number: int) -> HttpResponse:
+    version = svc.ruleset_restore(actor=request.user, ruleset=get_object_or_404(RuleSet, number=number))
+    messages.success(request, _("Published rules version %(n)d.") % {"n": version.number})
+    return redirect("workbench:job", pk=version.rescore_jobs.latest("id").pk)
+
+
+def _download(content: str, name: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/json" if fmt == "json" else "application/yaml")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@staff_required
+def version_export(request: HttpRequest, number: int) -> HttpResponse:
+    version = get_object_or_404(RuleSet, number=number)
+    fmt = "json" if request.GET.get("format") == "json" else "yaml"
+    return _download(
+        svc.pack_export(snapshot=version.snapshot, fmt=fmt, version=str(number)), f"rules-v{number}", fmt
+    )
+
+
+@staff_required
+def draft_export(request: HttpRequest) -> HttpResponse:
+    fmt = "json" if request.GET.get("format") == "json" else "yaml"
+    return _download(svc.pack_export(snapshot=draft_snapshot(), fmt=fmt), "rules-draft", fmt)
+
+
+@staff_required
+@require_POST
+def pack_import_view(request: HttpRequest) -> HttpResponse:
+    form = PackUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            n = svc.pack_import(actor=request.user, content=f.read(svc.MAX_PACK_BYTES + 1), filename=f.name)
+        except RuleError as exc:
+            messages.error(request, _("The pack was not imported: %(err)s") % {"err": exc})
+        else:
+            messages.success(
+                request, _("Imported %(n)d rules into the draft. Preview, then publish.") % {"n": n}
+            )
+            return redirect("workbench:index")
+    return redirect("workbench:versions")
+
+
+@staff_required
+def accuracy(request: HttpRequest) -> HttpResponse:
+    form = LabelledUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        labelled = LabelledSet.objects.create(
+            name=request.FILES["file"].name[:200],
+            uploaded_by=request.user,
+            meetings=form.cleaned_data["file"],
+        )
+        svc.audit(
+            actor=request.user,
+            action="labelled-upload",
+            target=labelled.name,
+            after={"meetings": len(labelled.meetings)},
+        )
+        result = sel.accuracy_compare(meetings_json=labelled.meetings)
+    elif request.GET.get("set"):
+        labelled = get_object_or_404(LabelledSet, pk=request.GET["set"])
+        result = sel.accuracy_compare(meetings_json=labelled.meetings)
+    return render(
+        request,
+        "coaching/workbench/accuracy.html",
+        {"form": form, "result": result, "sets": LabelledSet.objects.all()[:20]},
+    )
+
+
+@staff_required
+def audit(request: HttpRequest) -> HttpResponse:
+    return render(request, "coaching/workbench/audit.html", {"rows": sel.audit_log()})
