@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "meetings",
     "coaching",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,10 @@ AIZUCHI_WHISPER_BEAM_SIZE = env_int("AIZUCHI_WHISPER_BEAM_SIZE", 1, minimum=1)
 AIZUCHI_CHUNK_SECONDS = env_int("AIZUCHI_CHUNK_SECONDS", 600, minimum=30)
 AIZUCHI_VAD = env_bool("AIZUCHI_VAD", True)
 
+# Speaker attribution: meetings whose rep/customer attribution is less sure than this (0..1) are
+# marked "check speakers" and their KPIs shown as provisional.
+AIZUCHI_SPEAKER_CONFIDENCE_THRESHOLD = env_float("AIZUCHI_SPEAKER_CONFIDENCE_THRESHOLD", 0.6, minimum=0.0)
+
 # Behaviour detection (see coaching/).
 AIZUCHI_LISTENING_WINDOW_FRACTION = env_float("AIZUCHI_LISTENING_WINDOW_FRACTION", 0.4, minimum=0.05)
 AIZUCHI_LISTENING_WINDOW_MIN_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MIN_MINUTES", 0, minimum=0)
@@ -167,12 +172,13 @@ AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_M
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = Path(env_str("AIZUCHI_BROKER_DIR", str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -189,7 +195,12 @@ CELERY_TASK_ROUTES = {
     "meetings.tasks.meeting_transcribe_chunk": {"queue": "transcription"},
     "meetings.tasks.meeting_finish": {"queue": "transcription"},  # needs the audio for speakers
     "meetings.tasks.meeting_reanalyse": {"queue": "analysis"},
+    "coaching.tasks.rescore_job_run": {"queue": "analysis"},
+    "coaching.tasks.rescore_batch": {"queue": "analysis"},
+    "coaching.tasks.preview_run": {"queue": "analysis"},
 }
+# Rule previews stop after this many seconds and show what they found so far.
+AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -13,3 +13,9 @@ os.environ.setdefault(
 )
 
 from aizuchi.settings import *  # noqa: F403
+
+# Tests read messages in English unless they ask for Japanese (a profile language or an
+# Accept-Language header); the product's default stays Japanese.
+LANGUAGE_CODE = "en"
+# Hashing passwords properly is slow by design; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,5 +9,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("meetings/", include("meetings.urls")),
+    path("coaching/", include("coaching.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("workbench/", include("coaching.workbench.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -147,12 +147,19 @@ def celery_worker_process(transactional_db, tmp_path):
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop_process_group(process)
         print(log.read_text()[-4000:])
+
+
+def _stop_process_group(process: subprocess.Popen) -> None:
+    """Stop the worker and its pool children; a test may have killed it already."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _purge_broker() -> None:
@@ -172,3 +179,36 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.5, message: str =
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run, shared by every browser test."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+_TRANSACTIONAL = {"transactional_db", "live_server", "celery_worker_process"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that commit (a live server, a real worker) end by emptying every table, which
+    would also remove what data migrations installed (the default rule set); serialized
+    rollback puts it back for the tests that follow."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or not _TRANSACTIONAL & set(names):
+            continue
+        # First in line, so the database is set up transactional before any persona fixture
+        # asks for `db`.
+        for name in ("django_db_serialized_rollback", "transactional_db"):
+            if name in names:
+                names.remove(name)
+            names.insert(0, name)

@@ -1,0 +1,75 @@
+"""Waveform peaks for the player, computed on the server from the 16 kHz WAV the pipeline keeps.
+
+The browser never decodes a long recording to draw it: it gets ~4,000 peak values and the
+duration. Peaks are cached in a JSON file beside the audio. No ORM here: paths in, data out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import wave
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+PEAKS_VERSION = 1
+DEFAULT_BUCKETS = 4000
+_BLOCK_SECONDS = 60.0  # one minute of samples per read: flat memory for any length
+
+
+def compute_peaks(wav_path: str | Path, *, buckets: int = DEFAULT_BUCKETS) -> dict[str, Any]:
+    """{duration, peaks}: the largest absolute sample in each of `buckets` equal slices, 0..1."""
+    import numpy as np
+
+    from meetings.audio import read_samples
+
+    with wave.open(str(wav_path), "rb") as reader:
+        rate, frames = reader.getframerate(), reader.getnframes()
+    duration = frames / rate if rate else 0.0
+    if frames == 0:
+        return {"version": PEAKS_VERSION, "duration": 0.0, "peaks": []}
+    buckets = max(1, min(buckets, frames))
+    per_bucket = frames / buckets
+    peaks = np.zeros(buckets, dtype=np.float32)
+    block = max(int(_BLOCK_SECONDS * rate), 1)
+    for first in range(0, frames, block):
+        samples = np.abs(read_samples(wav_path, first / rate, min(first + block, frames) / rate))
+        if samples.size == 0:
+            continue
+        index = ((np.arange(samples.size) + first) / per_bucket).astype(np.int64)
+        np.maximum.at(peaks, np.minimum(index, buckets - 1), samples)
+    return {
+        "version": PEAKS_VERSION,
+        "duration": round(duration, 3),
+        "peaks": [round(float(p), 3) for p in peaks],
+    }
+
+
+def peaks_cached(wav_path: str | Path, cache_path: str | Path) -> dict[str, Any] | None:
+    """Peaks from the cache file, computing and writing it first if needed; None without a WAV."""
+    wav_path, cache_path = Path(wav_path), Path(cache_path)
+    if cache_path.is_file() and (
+        not wav_path.is_file() or cache_path.stat().st_mtime >= wav_path.stat().st_mtime
+    ):
+        try:
+            data = json.loads(cache_path.read_text())
+            if data.get("version") == PEAKS_VERSION:
+                return data
+        except (OSError, ValueError):
+            pass
+    if not wav_path.is_file():
+        return None
+    try:
+        data = compute_peaks(wav_path)
+    except (OSError, ValueError, wave.Error, EOFError) as error:
+        logger.warning("no waveform for %s: %s", wav_path, error)
+        return None
+    if not all(math.isfinite(p) for p in data["peaks"]):
+        return None
+    tmp = cache_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")))
+    tmp.replace(cache_path)
+    return data
