@@ -39,6 +39,7 @@ models: $(VENV)/.installed .env
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_rule_pack  # newer default rules after an upgrade (hand edits kept)
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
-from coaching.engine.matching import TokenisedTurns, tokenise_turns
+from coaching.engine.kpis import KPI_VERSION, compute_kpis, premature_proposals, turn_kpis
+from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
 from coaching.engine.types import Analysis, Turn
@@ -110,16 +111,62 @@ class ScoringRules:
         all_rules = snapshot_rules(snapshot)
         self.by_language = {lang: [r for r in all_rules if r.language == lang] for lang in ("ja", "en")}
 
-    def analyse(self, turns: Sequence[Turn], language: str, tokens: Any) -> Analysis:
-        return analyse_turns(
+    def analyse(
+        self, turns: Sequence[Turn], language: str, tokens: Any, base: dict[str, Any] | None = None
+    ) -> Analysis:
+        """As analyse_turns; `base` (turn_kpis of these turns, from the token cache) spares
+        recomputing the KPIs that no rule changes."""
+        if base is None:
+            return analyse_turns(
+                turns,
+                language=language,
+                rules=self.by_language.get(language, []),
+                tokens=tokens,
+                per_turn=self.per_turn,
+                per_sentence=self.per_sentence,
+                **kpi_options(),
+            )
+        found = find_moments(
             turns,
+            self.by_language.get(language, []),
             language=language,
-            rules=self.by_language.get(language, []),
             tokens=tokens,
             per_turn=self.per_turn,
             per_sentence=self.per_sentence,
-            **kpi_options(),
         )
+        moments = sorted(
+            [*found, *premature_proposals(found)], key=lambda m: (m.turn, m.char_start, m.behaviour)
+        )
+        return Analysis(
+            language, moments, compute_kpis(turns, moments, language=language, base=base, **kpi_options())
+        )
+
+
+def _turn_kpis_key(language: str) -> list[Any]:
+    """What cached turn KPIs were computed with: stale when the KPI code or settings change."""
+    o = kpi_options()
+    return [KPI_VERSION, language, o["window_fraction"], o["window_min_minutes"], o["window_max_minutes"]]
+
+
+def token_cache(turns: Sequence[Turn], language: str, pt: PackedTurns) -> dict[str, Any]:
+    """MeetingTokens.tokens (format 2): the packed tokens plus the rule-independent KPIs."""
+    return {
+        **pt.as_json(),
+        "turn_kpis": {
+            "key": _turn_kpis_key(language),
+            "values": turn_kpis(turns, language=language, **kpi_options()),
+        },
+    }
+
+
+def cached_turn_kpis(tokens: Any, language: str) -> dict[str, Any] | None:
+    """The turn KPIs of a token cache when they were computed with today's code and settings."""
+    if not isinstance(tokens, dict):
+        return None
+    cached = tokens.get("turn_kpis")
+    if not cached or cached.get("key") != _turn_kpis_key(language):
+        return None
+    return cached["values"]
 
 
 def scoring_rules_active() -> ScoringRules:
@@ -149,7 +196,8 @@ def meeting_analyse(*, meeting: Any) -> None:
     language = _language_of(meeting, turns)
     pt = pack(tokenise_turns(turns, language))
     sr = scoring_rules_active()
-    analysis = sr.analyse(turns, language, pt)
+    cache = token_cache(turns, language, pt)
+    analysis = sr.analyse(turns, language, pt, cached_turn_kpis(cache, language))
     with transaction.atomic():
         scores_store([(meeting.pk, analysis)], label=sr.label)
         MeetingTokens.objects.update_or_create(
@@ -160,7 +208,7 @@ def meeting_analyse(*, meeting: Any) -> None:
                 "turns": [
                     {"speaker": t.speaker, "text": t.text, "start": t.start, "end": t.end} for t in turns
                 ],
-                "tokens": pt.as_json(),
+                "tokens": cache,
                 "format": 2,
                 "search": search_text([t.text for t in turns], pt),
             },
@@ -196,7 +244,7 @@ def meetings_rescore(*, meeting_ids: Iterable[int], rules: ScoringRules) -> int:
     results = []
     for meeting_id, language, turns_json, tokens, fmt in rows:
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
-        results.append((meeting_id, rules.analyse(turns, language, pt)))
+        results.append((meeting_id, rules.analyse(turns, language, pt, cached_turn_kpis(tokens, language))))
     with transaction.atomic():
         scores_store(results, label=rules.label)
     return len(results)

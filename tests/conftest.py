@@ -182,14 +182,22 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.5, message: str =
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """One headless Chromium for the whole run, shared by every browser test."""
+    from django.db import connections
+
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
+    # Once Playwright runs, tests see other database connection objects (a new context):
+    # hand them the snapshot serialized rollback restores from.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

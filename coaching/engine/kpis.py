@@ -34,39 +34,34 @@ def listening_window_seconds(
     return min(window, duration)
 
 
-def compute_kpis(
+def turn_kpis(
     turns: Sequence[Turn],
-    moments: Sequence[Moment],
     *,
     language: str = "ja",
     window_fraction: float = 0.4,
     window_min_minutes: float = 20.0,
     window_max_minutes: float = 30.0,
 ) -> dict[str, Any]:
-    counts = {b: sum(1 for m in moments if m.behaviour == b) for b in BEHAVIOURS}
-    premature = [m for m in moments if m.behaviour == PREMATURE_PROPOSAL] or premature_proposals(moments)
-    rep_questions = sum(1 for t in turns if t.speaker == "rep" and _questions_in(t.text, language))
-    kpis: dict[str, Any] = {
-        "version": KPI_VERSION,
-        **{f"{b}_count": n for b, n in counts.items()},
-        "premature_proposal_count": len(premature),
-        "rep_question_count": rep_questions,
+    """The KPIs that depend on the turns alone, not on the rules (talk, listening window,
+    questions, pace). Rescoring takes them from the token cache instead of computing them again.
+
+    "customer_talk_raw" (unrounded) is for compute_kpis; it is not a KPI itself."""
+    out: dict[str, Any] = {
+        "rep_question_count": sum(1 for t in turns if t.speaker == "rep" and _questions_in(t.text, language)),
         "turn_count": len(turns),
         "duration_seconds": None,
         "rep_talk_seconds": None,
         "customer_talk_seconds": None,
         "rep_talk_share": None,
         "customer_talk_share": None,
-        "affirmations_per_customer_minute": None,
         "listening_window_seconds": None,
         "listening_window_customer_share": None,
-        "ask_to_proposal_latencies": None,
-        "ask_to_proposal_latency_median": None,
         "longest_rep_monologue_seconds": None,
         "turns_per_minute": None,
+        "customer_talk_raw": None,
     }
     if not _timed(turns):
-        return kpis
+        return out
     t0 = min(t.start for t in turns)  # type: ignore[type-var]
     t1 = max(t.end for t in turns)  # type: ignore[type-var]
     duration = max(t1 - t0, 0.0)
@@ -82,26 +77,69 @@ def compute_kpis(
             a, b = max(t.start, t0), min(t.end, t0 + window)  # type: ignore[type-var]
             in_window[t.speaker] += max(b - a, 0.0)
     window_spoken = in_window["rep"] + in_window["customer"]
-    latencies = _latencies(moments)
-    kpis.update(
+    out.update(
         duration_seconds=round(duration, 2),
         rep_talk_seconds=round(talk["rep"], 2),
         customer_talk_seconds=round(talk["customer"], 2),
         rep_talk_share=round(talk["rep"] / spoken, 4) if spoken else None,
         customer_talk_share=round(talk["customer"] / spoken, 4) if spoken else None,
-        affirmations_per_customer_minute=(
-            round(counts[AFFIRMATION] / (talk["customer"] / 60), 3) if talk["customer"] else None
-        ),
         listening_window_seconds=round(window, 2),
         listening_window_customer_share=round(in_window["customer"] / window_spoken, 4)
         if window_spoken
         else None,
-        ask_to_proposal_latencies=latencies,
-        ask_to_proposal_latency_median=round(statistics.median(latencies), 2) if latencies else None,
         longest_rep_monologue_seconds=round(_longest_rep_run(turns), 2),
         turns_per_minute=round(len(turns) / (duration / 60), 3) if duration else None,
+        customer_talk_raw=talk["customer"],
     )
-    return kpis
+    return out
+
+
+def compute_kpis(
+    turns: Sequence[Turn],
+    moments: Sequence[Moment],
+    *,
+    language: str = "ja",
+    window_fraction: float = 0.4,
+    window_min_minutes: float = 20.0,
+    window_max_minutes: float = 30.0,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every KPI of a meeting; `base` is turn_kpis() of the same turns and options when the
+    caller has it cached (then only the rule-dependent figures are computed)."""
+    if base is None:
+        base = turn_kpis(
+            turns,
+            language=language,
+            window_fraction=window_fraction,
+            window_min_minutes=window_min_minutes,
+            window_max_minutes=window_max_minutes,
+        )
+    counts = {b: sum(1 for m in moments if m.behaviour == b) for b in BEHAVIOURS}
+    premature = [m for m in moments if m.behaviour == PREMATURE_PROPOSAL] or premature_proposals(moments)
+    timed = base["duration_seconds"] is not None
+    customer_talk = base["customer_talk_raw"]
+    latencies = _latencies(moments) if timed else None
+    return {
+        "version": KPI_VERSION,
+        **{f"{b}_count": n for b, n in counts.items()},
+        "premature_proposal_count": len(premature),
+        "rep_question_count": base["rep_question_count"],
+        "turn_count": base["turn_count"],
+        "duration_seconds": base["duration_seconds"],
+        "rep_talk_seconds": base["rep_talk_seconds"],
+        "customer_talk_seconds": base["customer_talk_seconds"],
+        "rep_talk_share": base["rep_talk_share"],
+        "customer_talk_share": base["customer_talk_share"],
+        "affirmations_per_customer_minute": (
+            round(counts[AFFIRMATION] / (customer_talk / 60), 3) if timed and customer_talk else None
+        ),
+        "listening_window_seconds": base["listening_window_seconds"],
+        "listening_window_customer_share": base["listening_window_customer_share"],
+        "ask_to_proposal_latencies": latencies,
+        "ask_to_proposal_latency_median": (round(statistics.median(latencies), 2) if latencies else None),
+        "longest_rep_monologue_seconds": base["longest_rep_monologue_seconds"],
+        "turns_per_minute": base["turns_per_minute"],
+    }
 
 
 def _questions_in(text: str, language: str) -> int:

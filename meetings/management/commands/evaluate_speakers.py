@@ -55,9 +55,11 @@ class Command(BaseCommand):
     help = "Measure rep/customer role confusion and processing time of speaker attribution."
 
     def add_arguments(self, parser):
-        shared = Path(settings.BASE_DIR).parent / "shared" / "data"
-        parser.add_argument("--ami", default=str(shared / "ami-meeting-excerpts-en"))
-        parser.add_argument("--clips", default=str(shared / "common-voice-ja-aozora-clips" / "audio"))
+        data = Path(settings.BASE_DIR) / "tests" / "data"
+        parser.add_argument(
+            "--ami", default=str(data / "ami_en"), help="folder with dev.rttm (and tst.rttm) and the wavs"
+        )
+        parser.add_argument("--clips", default=str(data / "common_voice_ja" / "audio"))
         parser.add_argument("--no-frames", action="store_true", help="skip the frame-level figures")
         parser.add_argument(
             "--synthetic",
@@ -227,6 +229,8 @@ class Command(BaseCommand):
 
         for part, files in (("dev", ("dev00", "dev01")), ("tst", ("tst00", "tst01"))):
             rttm = ami / f"{part}.rttm"
+            if not rttm.exists():
+                continue  # the repository keeps the two-speaker dev excerpts only
             for uri, other in itertools.permutations(files):
                 samples, rate = soundfile.read(ami / f"{uri}.wav", dtype="float32")
                 wav = self.tmp / f"{uri}.wav"
