@@ -31,6 +31,25 @@ def _title_for(filename: str, title: str, file_count: int) -> str:
     return title[:200] if file_count == 1 else f"{title} – {stem}"[:200]
 
 
+def _meeting_new(
+    *, owner, filename: str, title: str, held_on, customer_name: str, language: str, file_count: int, **fields
+) -> Meeting:
+    """An unsaved, validated Meeting for an uploaded file, on its owner's team."""
+    profile = getattr(owner, "profile", None)
+    meeting = Meeting(
+        owner=owner,
+        team_id=profile.team_id if profile is not None else None,
+        title=_title_for(filename, title, file_count),
+        held_on=held_on,
+        customer_name=customer_name[:200],
+        language=language,
+        original_filename=Path(filename).name[:255],
+        **fields,
+    )
+    meeting.full_clean(exclude=["audio"])
+    return meeting
+
+
 def meeting_create(
     *,
     owner,
@@ -55,19 +74,17 @@ def meeting_create(
     else:
         duration = None  # small in-memory uploads (tests, admin) are probed by the worker
 
-    profile = getattr(owner, "profile", None)
-    meeting = Meeting(
+    meeting = _meeting_new(
         owner=owner,
-        team_id=profile.team_id if profile is not None else None,
-        title=_title_for(uploaded_file.name, title, file_count),
+        filename=uploaded_file.name,
+        title=title,
         held_on=held_on,
-        customer_name=customer_name[:200],
+        customer_name=customer_name,
         language=language,
-        original_filename=Path(uploaded_file.name).name[:255],
+        file_count=file_count,
         size_bytes=uploaded_file.size,
         duration_seconds=duration,
     )
-    meeting.full_clean(exclude=["audio"])
     with transaction.atomic():
         meeting.audio.save(uploaded_file.name, uploaded_file, save=False)
         meeting.save()
@@ -316,21 +333,19 @@ def meeting_import_transcript(
 
         raise TranscriptImportError(_("The transcript file is too large."))
     parsed = parse_transcript(uploaded_file.name, data)
-    profile = getattr(owner, "profile", None)
-    meeting = Meeting(
+    meeting = _meeting_new(
         owner=owner,
-        team_id=profile.team_id if profile is not None else None,
-        title=_title_for(uploaded_file.name, title, file_count),
+        filename=uploaded_file.name,
+        title=title,
         held_on=held_on,
-        customer_name=customer_name[:200],
+        customer_name=customer_name,
         language=language,
-        original_filename=Path(uploaded_file.name).name[:255],
+        file_count=file_count,
         size_bytes=len(data),
         duration_seconds=max((s.end for s in parsed), default=0.0),
         status=Meeting.Status.MAPPING,
         speaker_method="import",
     )
-    meeting.full_clean(exclude=["audio"])
     with transaction.atomic():
         meeting.save()
         Segment.objects.bulk_create(
