@@ -381,6 +381,8 @@ class FastRules:
         starts = [0]
         for b in turn_bytes:
             starts.append(starts[-1] + len(b) + 1)
+        ascii_turn = [len(b) == len(t) for b, t in zip(turn_bytes, texts, strict=True)]
+        bisect_right = bisect.bisect_right
         tok_cache: dict[int, tuple[list[int], list[str]]] = {}
         for j, (i, rx) in enumerate(self.regexes):
             if j not in live:
@@ -400,12 +402,16 @@ class FastRules:
                 for bs, be in _byte_spans(rx, joined):
                     if be <= bs:
                         continue
-                    turn = bisect.bisect_right(starts, bs) - 1
-                    if be > starts[turn] + len(turn_bytes[turn]):
-                        continue
+                    turn = bisect_right(starts, bs) - 1
+                    t0 = starts[turn]
                     tb = turn_bytes[turn]
-                    s = len(tb[: bs - starts[turn]].decode())
-                    out.append((i, turn, s, s + len(tb[bs - starts[turn] : be - starts[turn]].decode())))
+                    if be > t0 + len(tb):
+                        continue
+                    if ascii_turn[turn]:  # bytes are characters: no decoding
+                        out.append((i, turn, bs - t0, be - t0))
+                    else:
+                        s = len(tb[: bs - t0].decode())
+                        out.append((i, turn, s, s + len(tb[bs - t0 : be - t0].decode())))
         return out
 
 
@@ -420,15 +426,21 @@ def _byte_spans(rx: Any, data: bytes) -> Any:
         for mt in rx.finditer(text):
             yield len(text[: mt.start()].encode()), len(text[: mt.end()].encode())
         return
-    unanchored = re2._Anchor.UNANCHORED
+    yield from _spans_of(regexp.Match, re2._Anchor.UNANCHORED, data)
+
+
+def _spans_of(match: Any, unanchored: Any, data: bytes) -> list[tuple[int, int]]:
+    """Every (start, end) of the wrapper's finditer, as byte offsets, in one list."""
+    out: list[tuple[int, int]] = []
+    append = out.append
     pos, end = 0, len(data)
     while True:
-        s, e = regexp.Match(unanchored, data, pos, end)[0]
+        s, e = match(unanchored, data, pos, end)[0]
         if s < 0:
-            return
-        yield s, e
+            return out
+        append((s, e))
         if pos == end:
-            return
+            return out
         if e == pos:  # empty match: step one character, as the wrapper does
             pos += 1
             while pos < end and (data[pos] & 0xC0) == 0x80:

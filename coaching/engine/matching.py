@@ -252,6 +252,42 @@ def is_question(text: str, language: str) -> bool:
     return bool(_EN_QUESTION_START.match(last))
 
 
+class _Memo:
+    """Answers the constraint checks of one meeting ask again and again: several rules match at
+    the same place, and a turn's question test or in-turn regex is the same for each match."""
+
+    __slots__ = ("language", "questions", "tests")
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.questions: dict[str, bool] = {}
+        self.tests: dict[tuple[str, bool, str], bool] = {}
+
+    def asks(self, text: str) -> bool:
+        found = self.questions.get(text)
+        if found is None:
+            found = self.questions[text] = is_question(text, self.language)
+        return found
+
+    def hit(self, pattern: str, text: str, *, anchored: bool = False) -> bool:
+        """Whether compile_regex(pattern).match (anchored) or .search finds something in text."""
+        key = (pattern, anchored, text)
+        found = self.tests.get(key)
+        if found is None:
+            rx = compile_regex(pattern)
+            regexp = getattr(rx, "_regexp", None)
+            if regexp is None:  # another re2 binding: the public API
+                found = (rx.match(text) if anchored else rx.search(text)) is not None
+            else:  # the wrapper's str API re-encodes and maps offsets back; only a yes/no is needed
+                import re2
+
+                data = text.encode()
+                anchor = re2._Anchor.ANCHOR_START if anchored else re2._Anchor.UNANCHORED
+                found = regexp.Match(anchor, data, 0, len(data))[0][0] >= 0
+            self.tests[key] = found
+        return found
+
+
 def _sentence_after(text: str, end: int) -> str:
     m = _SENT_END.search(text, end)
     if m is None:
@@ -259,7 +295,9 @@ def _sentence_after(text: str, end: int) -> str:
     return text[end : m.end()]
 
 
-def _asks_after(text: str, end: int, language: str, start: int | None = None) -> bool:
+def _asks_after(
+    text: str, end: int, language: str, start: int | None = None, memo: _Memo | None = None
+) -> bool:
     """Whether the sentence running on from `end` is a question. Whisper may drop the ？ and
     put a space where 。 was, so every space up to the next sentence mark is tried as an end.
     In Japanese the clause from the match's start is kept in front, so a tail split by the match
@@ -272,8 +310,9 @@ def _asks_after(text: str, end: int, language: str, start: int | None = None) ->
     if language == "ja" and start is not None:
         begin = max(text.rfind(c, 0, start) for c in "。！!？?\n 　、,") + 1
         head = text[max(begin, end - 30) : end]
-    return any(is_question(head + window[:c], language) for c in cuts if c > 0 or head) or (
-        language != "ja" and is_question(_sentence_of(text, end, end), language)
+    asks = (memo or _Memo(language)).asks
+    return any(asks(head + window[:c]) for c in cuts if c > 0 or head) or (
+        language != "ja" and asks(_sentence_of(text, end, end))
     )
 
 
@@ -288,7 +327,10 @@ def _sentence_of(text: str, start: int, end: int) -> str:
     return text[begin:start] + text[start:end] + _sentence_after(text, end)
 
 
-def _passes(rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language: str) -> bool:
+def _passes(
+    rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language: str, memo: _Memo | None = None
+) -> bool:
+    memo = memo or _Memo(language)
     turn = turns[ti]
     text = turn.text
     if rule.speaker and turn.speaker != rule.speaker:
@@ -301,7 +343,7 @@ def _passes(rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language
         and _GAP.match(text[:s])
         and prev is not None
         and prev.speaker != turn.speaker
-        and is_question(prev.text, language)
+        and memo.asks(prev.text)
     ):
         return False
     if rule.position == "initial" and not _GAP.match(text[:s]):
@@ -312,23 +354,21 @@ def _passes(rule: Rule, turns: Sequence[Turn], ti: int, s: int, e: int, language
         after = _sentence_after(text, e)
         if language == "ja":  # 「なるほど、電池ですか。」: the echo after 、 is its own question
             after = re.split(r"[、,\s]", after, maxsplit=1)[0] if after[:1] not in "？?" else after
-        if after.rstrip().endswith(("?", "？")) or (
-            language == "ja" and is_question(after, language) and after.strip()
-        ):
+        if after.rstrip().endswith(("?", "？")) or (language == "ja" and memo.asks(after) and after.strip()):
             return False
-        if language != "ja" and is_question(_sentence_of(text, s, e), language):
+        if language != "ja" and memo.asks(_sentence_of(text, s, e)):
             return False
-    if rule.only_question and not _asks_after(text, e, language, s):
+    if rule.only_question and not _asks_after(text, e, language, s, memo):
         return False
-    if rule.unless_followed_by and compile_regex(rule.unless_followed_by).match(text[e : e + 60]):
+    if rule.unless_followed_by and memo.hit(rule.unless_followed_by, text[e : e + 60], anchored=True):
         return False
-    if rule.unless_preceded_by and compile_regex(rule.unless_preceded_by).search(text[max(0, s - 60) : s]):
+    if rule.unless_preceded_by and memo.hit(rule.unless_preceded_by, text[max(0, s - 60) : s]):
         return False
-    if rule.requires_after and not compile_regex(rule.requires_after).search(_two_sentences(text, s)):
+    if rule.requires_after and not memo.hit(rule.requires_after, _two_sentences(text, s)):
         return False
-    if rule.requires_in_turn and not compile_regex(rule.requires_in_turn).search(text):
+    if rule.requires_in_turn and not memo.hit(rule.requires_in_turn, text):
         return False
-    return not (rule.unless_in_turn and compile_regex(rule.unless_in_turn).search(text))
+    return not (rule.unless_in_turn and memo.hit(rule.unless_in_turn, text))
 
 
 def _sentence_no(text: str, pos: int) -> int:
@@ -376,9 +416,12 @@ def find_moments(
     texts = [t.text for t in turns]
     by_turn: dict[tuple[int, str], list[tuple[int, int, Rule]]] = {}
     vetoes: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    memo = _Memo(language)
     for ri, ti, s, e in cr.raw_matches(tt, texts):
         rule = cr.rules[ri]
-        if not _passes(rule, turns, ti, s, e, language):
+        if rule.speaker and turns[ti].speaker != rule.speaker:  # _passes' first test, without the call
+            continue
+        if not _passes(rule, turns, ti, s, e, language, memo):
             continue
         if rule.veto:
             vetoes.setdefault((ti, rule.behaviour), []).append((s, e))
