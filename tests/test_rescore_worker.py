@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.real_engine]
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setenv("AIZUCHI_RESCORE_BATCH", "3")
+    monkeypatch.setenv("AIZUCHI_RESCORE_BATCH", "1")  # many small tasks: time to kill mid-job
     real_killpg = os.killpg
 
     def killpg(pid, sig):  # the fixture's worker may already be dead: we killed it on purpose
@@ -58,9 +58,14 @@ def test_killed_worker_resumes_and_scores_every_meeting_once(
     small_batches, admin_user, alice, celery_worker_process, tmp_path
 ):
     ensure_default_rules()
-    meetings = [stored_meeting(alice, KANSAI_ASK if i % 2 else STANDARD_ASK, f"m{i}") for i in range(40)]
+    meetings = [stored_meeting(alice, KANSAI_ASK if i % 2 else STANDARD_ASK, f"m{i}") for i in range(60)]
     version, job = _publish(admin_user)
-    wait_for(lambda: RescoreJob.objects.get(pk=job.pk).done >= 3, timeout=120, message="first batch")
+    wait_for(
+        lambda: RescoreJob.objects.get(pk=job.pk).done >= 3,
+        timeout=120,
+        interval=0.02,
+        message="first batches",
+    )
     os.killpg(celery_worker_process.pid, signal.SIGKILL)
     celery_worker_process.wait(timeout=20)
     job.refresh_from_db()
@@ -90,5 +95,5 @@ def test_killed_worker_resumes_and_scores_every_meeting_once(
     assert MeetingScore.objects.filter(rules_version=version.label).count() == len(meetings)
     assert MeetingScore.objects.count() == len(meetings)
     # one ask per meeting (the Kansai ones added once each, nothing doubled)
-    assert Moment.objects.filter(behaviour_key="customer_asks_for_proposal").count() == 40
-    assert sorted(MeetingScore.objects.values_list("asks", flat=True)) == [1] * 40
+    assert Moment.objects.filter(behaviour_key="customer_asks_for_proposal").count() == len(meetings)
+    assert sorted(MeetingScore.objects.values_list("asks", flat=True)) == [1] * len(meetings)
