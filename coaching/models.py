@@ -176,6 +176,8 @@ class RescoreJob(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rescore_jobs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     total = models.PositiveIntegerField(default=0)
@@ -218,7 +220,9 @@ class PreviewJob(models.Model):
     base_number = models.PositiveIntegerField(null=True, blank=True)  # the active version compared with
     total = models.PositiveIntegerField(default=0)
     scanned = models.PositiveIntegerField(default=0)
-    result = models.JSONField(default=dict)  # {"behaviours": {key: {added, removed, before, after}}, "sample": [...]}
+    result = models.JSONField(
+        default=dict
+    )  # {"behaviours": {key: {added, removed, before, after}}, "sample": [...]}
     marks = models.JSONField(default=dict)  # {sample id: true (right) | false (wrong)}
     error = models.TextField(blank=True)
 

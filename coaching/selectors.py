@@ -8,7 +8,7 @@ from typing import Any
 
 from coaching.engine.rules import RuleError, rule_as_dict, rule_from_dict
 from coaching.engine.types import Rule
-from coaching.models import Behaviour, Moment, PhraseRule, RuleSet
+from coaching.models import Behaviour, Moment, PhraseRule, RescoreJob, RuleSet
 
 _RULE_CORE = ("key", "behaviour", "language", "kind", "pattern", "enabled", "note")
 
@@ -83,6 +83,14 @@ def active_rule_version() -> RuleSet | None:
 
     Trend pages show it: "Numbers from rules version {{ v.number }} ({{ v.created_at }})"."""
     return RuleSet.objects.filter(is_active=True).select_related("author").first()
+
+
+def rules_version_status() -> tuple[RuleSet | None, RescoreJob | None]:
+    """The active version without its (large) snapshot, and a rescore still under way: what
+    trend pages say about where their numbers come from."""
+    version = RuleSet.objects.filter(is_active=True).only("number", "created_at").first()
+    job = RescoreJob.objects.filter(status__in=RescoreJob.UNFINISHED).select_related("ruleset").first()
+    return version, job
 
 
 def rules_active(language: str | None = None) -> list[Rule]:

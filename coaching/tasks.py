@@ -100,9 +100,9 @@ def _progress(job: RescoreJob) -> None:
 def _resume_unfinished(**kwargs: object) -> None:
     """A worker that (re)starts picks up rescoring that a killed worker left half done."""
     try:
-        for job_id in RescoreJob.objects.filter(
-            status__in=[RescoreJob.Status.QUEUED, RescoreJob.Status.RUNNING]
-        ).values_list("pk", flat=True):
+        for job_id in RescoreJob.objects.filter(status__in=RescoreJob.UNFINISHED).values_list(
+            "pk", flat=True
+        ):
             rescore_job_run.delay(job_id)
     except Exception:  # no table yet (a fresh install before migrate)
         logger.warning("could not look for unfinished rescoring jobs", exc_info=True)

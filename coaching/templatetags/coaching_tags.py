@@ -16,8 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coaching.models import Behaviour, MeetingScore, RescoreJob, RuleSet
-from coaching.selectors import moments_for_meeting
+from coaching.models import Behaviour, MeetingScore
+from coaching.selectors import moments_for_meeting, rules_version_status
 from coaching.transcript import transcript_lines
 from coaching.trends import KPI_BY_KEY, KPIS
 from reviews.forms import CommentForm
@@ -205,7 +205,5 @@ def sort_url(request, sort: str) -> str:
 @register.inclusion_tag("coaching/rules_version.html")
 def rules_version_note() -> dict[str, Any]:
     """Which published rule set the numbers on a page come from (and a rescore in progress)."""
-    version = RuleSet.objects.filter(is_active=True).only("number", "created_at").first()
-    running = [RescoreJob.Status.QUEUED, RescoreJob.Status.RUNNING]
-    job = RescoreJob.objects.filter(status__in=running).select_related("ruleset").first()
+    version, job = rules_version_status()
     return {"version": version, "job": job}

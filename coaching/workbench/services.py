@@ -240,7 +240,7 @@ def rescore_job_start(*, ruleset: RuleSet) -> RescoreJob:
     """A job for every stored meeting; the batches are queued once the transaction commits."""
     from coaching.models import MeetingTokens
 
-    RescoreJob.objects.filter(status__in=[RescoreJob.Status.QUEUED, RescoreJob.Status.RUNNING]).update(
+    RescoreJob.objects.filter(status__in=RescoreJob.UNFINISHED).update(
         status=RescoreJob.Status.CANCELLED, finished_at=timezone.now()
     )
     job = RescoreJob.objects.create(ruleset=ruleset, total=MeetingTokens.objects.count())
