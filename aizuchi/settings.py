@@ -197,7 +197,7 @@ CELERY_TASK_ROUTES = {
     "meetings.tasks.meeting_reanalyse": {"queue": "analysis"},
     "coaching.tasks.rescore_job_run": {"queue": "analysis"},
     "coaching.tasks.rescore_batch": {"queue": "analysis"},
-    "coaching.tasks.preview_run": {"queue": "analysis"},
+    "coaching.tasks.preview_part_run": {"queue": "analysis"},
 }
 # Rule previews stop after this many seconds and show what they found so far.
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)

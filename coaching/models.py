@@ -218,6 +218,10 @@ class PreviewJob(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     cancel_requested = models.BooleanField(default=False)
     base_number = models.PositiveIntegerField(null=True, blank=True)  # the active version compared with
+    draft = models.JSONField(default=dict)  # the draft as it was when the preview started
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    parts_total = models.PositiveIntegerField(default=0)  # slices of meetings, one task each
+    parts_done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     scanned = models.PositiveIntegerField(default=0)
     result = models.JSONField(
@@ -231,6 +235,22 @@ class PreviewJob(models.Model):
 
     def __str__(self) -> str:
         return f"preview {self.pk} {self.status}"
+
+
+class PreviewPart(models.Model):
+    """What one slice of a preview found (workbench.preview.Tally as JSON); the last slice to
+    finish adds them up into the preview's result."""
+
+    preview = models.ForeignKey(PreviewJob, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()
+    stopped = models.CharField(max_length=16, blank=True)  # "", or the status that stopped it
+    tally = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["preview", "index"], name="one_row_per_preview_part")]
+
+    def __str__(self) -> str:
+        return f"part {self.index} of preview {self.preview_id}"
 
 
 class LabelledSet(models.Model):

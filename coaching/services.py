@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
@@ -228,6 +231,23 @@ def cached_meeting(
     return turns, pack(TokenisedTurns(language, tuple(tuple(tuple(x) for x in toks) for toks in tokens)))
 
 
+def cache_rows(
+    meeting_ids: Iterable[int], *extra: str, any_tokeniser: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """(meeting id, language, turns, tokens, format, *extra) of these meetings' token caches
+    (by default only those of the current tokeniser).
+
+    The two JSON columns are read as text and parsed with orjson, three times faster than
+    the json module: rescoring and previews read a few hundred kB per meeting."""
+    rows = MeetingTokens.objects.filter(meeting_id__in=list(meeting_ids))
+    if not any_tokeniser:
+        rows = rows.filter(tokeniser=TOKENISER_VERSION)
+    for mid, language, turns, tokens, fmt, *rest in rows.values_list(
+        "meeting_id", "language", Cast("turns", TextField()), Cast("tokens", TextField()), "format", *extra
+    ):
+        yield (mid, language, orjson.loads(turns), orjson.loads(tokens), fmt, *rest)
+
+
 def meeting_rescore(*, meeting: Any) -> bool:
     """Re-match the active rules on the cached tokens (no tokenising). False when there is no cache."""
     return meetings_rescore(meeting_ids=[meeting.pk], rules=scoring_rules_active()) == 1
@@ -238,11 +258,8 @@ def meetings_rescore(*, meeting_ids: Iterable[int], rules: ScoringRules) -> int:
 
     Idempotent: running it twice leaves the same rows (moments that did not change keep their
     ids, so comments and "not right" marks stay attached). Returns how many were scored."""
-    rows = MeetingTokens.objects.filter(
-        meeting_id__in=list(meeting_ids), tokeniser=TOKENISER_VERSION
-    ).values_list("meeting_id", "language", "turns", "tokens", "format")
     results = []
-    for meeting_id, language, turns_json, tokens, fmt in rows:
+    for meeting_id, language, turns_json, tokens, fmt in cache_rows(meeting_ids):
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
         results.append((meeting_id, rules.analyse(turns, language, pt, cached_turn_kpis(tokens, language))))
     with transaction.atomic():

@@ -14,7 +14,7 @@ from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import MeetingScore, MeetingTokens, PreviewJob, RescoreJob
+from coaching.models import MeetingScore, MeetingTokens, RescoreJob
 
 logger = logging.getLogger(__name__)
 BATCH = int(os.environ.get("AIZUCHI_RESCORE_BATCH", "200"))  # meetings per task
@@ -109,10 +109,7 @@ def _resume_unfinished(**kwargs: object) -> None:
 
 
 @shared_task(acks_late=True)
-def preview_run(preview_id: int) -> None:
-    from coaching.workbench.preview import preview_execute
+def preview_part_run(preview_id: int, index: int, meeting_ids: list[int]) -> None:
+    from coaching.workbench.preview import preview_part
 
-    preview = PreviewJob.objects.filter(pk=preview_id).first()
-    if preview is None or preview.status != PreviewJob.Status.RUNNING:
-        return
-    preview_execute(preview=preview)
+    preview_part(preview_id, index, meeting_ids)

@@ -193,7 +193,9 @@ def browser(django_db_setup):
 
     # Once Playwright runs, tests see other database connection objects (a new context):
     # hand them the snapshot serialized rollback restores from.
-    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections
+    }
     with sync_playwright() as playwright:
         for alias, contents in serialized.items():
             if contents is not None:

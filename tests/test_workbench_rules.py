@@ -14,7 +14,7 @@ from coaching.engine.rules import RuleError, compile_regex, default_pack, rule_f
 from coaching.engine.scoring import load_labelled
 from coaching.models import AuditLog, MeetingScore, Moment, RescoreJob, RuleSet
 from coaching.workbench import services as svc
-from coaching.workbench.preview import preview_execute, preview_mark, preview_start, wilson_interval
+from coaching.workbench.preview import preview_mark, preview_start, wilson_interval
 from coaching.workbench.selectors import accuracy_compare, sentence_test
 from tests.workbench_helpers import KANSAI_ASK, KANSAI_RULE, STANDARD_ASK, stored_meeting
 
@@ -202,8 +202,7 @@ def test_preview_counts_moments_the_draft_adds_on_stored_meetings_and_samples_th
 @pytest.mark.real_engine
 def test_preview_stops_at_its_deadline_and_reports_partial(history, admin_user):
     svc.draft_rule_save(actor=admin_user, data=KANSAI_RULE)
-    preview = preview_start(user=admin_user, run_now=False)
-    preview = preview_execute(preview=preview, seconds=0)
+    preview = preview_start(user=admin_user, run_now=True, seconds=0)
     assert preview.status == "partial" and preview.scanned < 3
 
 
@@ -405,3 +404,31 @@ def test_hostile_regex_rule_on_a_100kb_turn_completes_and_matches_linearly():
         per_sentence=set(),
     )
     assert [(m.turn, m.char_start, m.char_end) for m in moments] == [(1, 0, 100_000)]
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_a_preview_whose_slice_was_lost_closes_as_partial_with_what_the_others_found(
+    history, admin_user, client
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coaching.models import PreviewJob
+    from coaching.workbench.preview import preview_create, preview_part
+
+    svc.draft_rule_save(actor=admin_user, data=KANSAI_RULE)
+    preview, parts = preview_create(user=admin_user)
+    PreviewJob.objects.filter(pk=preview.pk).update(parts_total=2)  # a second slice that never ran
+    preview_part(preview.pk, 0, parts[0])
+    assert PreviewJob.objects.get(pk=preview.pk).status == "running"
+    PreviewJob.objects.filter(pk=preview.pk).update(deadline_at=timezone.now() - timedelta(minutes=5))
+    client.force_login(admin_user)
+    html = client.get(reverse("workbench:preview", args=[preview.pk])).content.decode()
+    preview.refresh_from_db()
+    assert (
+        preview.status == "partial"
+        and preview.result["behaviours"]["customer_asks_for_proposal"]["added"] == 1
+    )
+    assert 'data-status="partial"' in html

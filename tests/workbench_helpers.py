@@ -20,7 +20,7 @@ STANDARD_ASK = [
 ]
 
 
-def stored_meeting(owner, lines, title="Meeting"):
+def stored_meeting(owner, lines, title="Meeting", language="ja"):
     from meetings.models import Meeting, Segment
 
     meeting = Meeting.objects.create(
@@ -30,7 +30,7 @@ def stored_meeting(owner, lines, title="Meeting"):
         held_on=date(2026, 11, 2),
         audio="meetings/x/original.wav",
         original_filename="a.wav",
-        language="ja",
+        language=language,
         status=Meeting.Status.DONE,
     )
     for i, (speaker, text) in enumerate(lines):

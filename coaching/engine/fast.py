@@ -19,7 +19,7 @@ find_moments applies the same constraints to both; tests compare them on the lab
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ _FIELDS = ("orth", "norm", "lemma", "pos", "reading")
 # Token-pattern keys the fast matcher (and so the rule validator) accepts.
 PATTERN_ATTRS = ("ORTH", "TEXT", "NORM", "LOWER", "LEMMA", "POS")
 PATTERN_OPS = ("?", "*", "+", "!")
+_FEW = 16  # up to this many distinct first tokens, finding each beats splitting the meeting
 
 
 def _clean(value: str) -> str:
@@ -92,6 +93,20 @@ def packed_from_json(data: dict[str, Any]) -> PackedTurns:
     if data.get("format") != PACK_FORMAT:
         raise ValueError("not a packed token cache")
     return PackedTurns(data["language"], *(tuple(data[f]) for f in (*_FIELDS, "offsets", "ws")))
+
+
+def masked(pt: PackedTurns, turns: Collection[int]) -> PackedTurns:
+    """The same meeting with every turn outside `turns` emptied (no tokens to match there)."""
+    n = len(pt)
+    wanted = [i for i in turns if 0 <= i < n]
+    cols = []
+    for f in (*_FIELDS, "offsets", "ws"):
+        src = getattr(pt, f)
+        col = [""] * n
+        for i in wanted:
+            col[i] = src[i]
+        cols.append(tuple(col))
+    return PackedTurns(pt.language, *cols)
 
 
 def unpack(pt: PackedTurns) -> Any:
@@ -321,15 +336,21 @@ class FastRules:
             except Exception:  # a set too large for RE2's memory: run each regex instead
                 self.regex_set = None
 
-    def raw_matches(self, tokens: Any, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
-        """(rule index, turn, char start, char end) for every unconstrained match."""
+    def raw_matches(
+        self, tokens: Any, texts: Sequence[str], turns: Collection[int] | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """(rule index, turn, char start, char end) for every unconstrained match (in `turns`
+        only, when given: the other turns' tokens are not even looked at)."""
         pt = pack(tokens)
-        m = _Meeting(pt, {}, {}, {})
+        m = _Meeting(pt if turns is None else masked(pt, turns), {}, {}, {})
         out: list[tuple[int, int, int, int]] = []
         spans: list[tuple[int, int, int, int]] = []  # rule, turn, first token, end token
         for field, table in self.tables.items():
             stream, starts = m.stream(field)
-            present = table.keys() & set(stream.split(US))
+            if len(table) <= _FEW:  # a few first tokens (a preview's changed rules): look them up
+                present = {f for f in table if US + f + US in stream}
+            else:
+                present = table.keys() & set(stream.split(US))
             for first in present:
                 needle = US + first + US
                 p = stream.find(needle)
@@ -354,8 +375,15 @@ class FastRules:
                 offsets[ti] = pt.offsets_of(ti)
                 orths[ti] = pt.field("orth", ti)
             out.append((ri, ti, offsets[ti][s], offsets[ti][e - 1] + len(orths[ti][e - 1])))
-        if self.regexes:
+        if self.regexes and turns is None:
             out.extend(self._regex_matches(pt, texts))
+        elif self.regexes:
+            # Regexes also see the turn before each wanted one: a match running on from there
+            # hides what it hides in a whole-meeting run.
+            seen = set(turns) | {t - 1 for t in turns}
+            blank = [t if i in seen else "" for i, t in enumerate(texts)]
+            found = self._regex_matches(masked(pt, seen), blank)
+            out.extend(x for x in found if x[1] in turns)
         return out
 
     def _candidate_turns(self, m: _Meeting, tp: TokenPattern) -> list[int]:

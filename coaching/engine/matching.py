@@ -392,12 +392,16 @@ def find_moments(
     per_turn: Collection[str] | None = None,
     per_sentence: Collection[str] | None = None,
     reference: bool = False,
+    only_turns: Collection[int] | None = None,
 ) -> list[Moment]:
     """Moments of each behaviour, ordered by turn and position. Pure: same input, same output.
 
     `tokens` (from tokenise_turns or engine.fast.pack, possibly cached) skips tokenisation;
     `per_turn` names the behaviours counted at most once per turn (default: as the default pack
     says); `reference` matches with spaCy's matchers instead of the fast path (same results).
+    `only_turns` gives the moments of those turns alone, exactly as a whole run finds them there
+    (each turn's moments depend on its own matches; constraints still read the turn before):
+    previews re-match only the turns a changed rule touches.
     """
     active = rules_for(rules, language)
     if not turns or not active:
@@ -417,7 +421,13 @@ def find_moments(
     by_turn: dict[tuple[int, str], list[tuple[int, int, Rule]]] = {}
     vetoes: dict[tuple[int, str], list[tuple[int, int]]] = {}
     memo = _Memo(language)
-    for ri, ti, s, e in cr.raw_matches(tt, texts):
+    if only_turns is None:
+        raw = cr.raw_matches(tt, texts)
+    elif reference:
+        raw = [x for x in cr.raw_matches(tt, texts) if x[1] in only_turns]
+    else:
+        raw = cr.raw_matches(tt, texts, turns=only_turns)
+    for ri, ti, s, e in raw:
         rule = cr.rules[ri]
         if rule.speaker and turns[ti].speaker != rule.speaker:  # _passes' first test, without the call
             continue

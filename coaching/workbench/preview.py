@@ -1,31 +1,35 @@
 """Preview a draft on stored meetings: moments added and removed per behaviour, a random sample
 of hits to judge, and the estimated precision with its Wilson interval.
 
-Only behaviours whose rules or counting changed are re-matched, and an RE2 set of probes (what
-every match of a changed rule must contain) skips meetings before their tokens are loaded."""
+Only the turns where a rule that differs from the published version can match are re-matched
+(workbench.delta says which rules and why that is exact); an RE2 set of probes skips meetings
+where none can match before their tokens are loaded."""
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
-import re
-import time
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, F
 from django.utils import timezone
 
-from coaching.engine.fast import US
-from coaching.engine.matching import find_moments
-from coaching.engine.nlp import tokenise
-from coaching.engine.rules import rule_from_dict
-from coaching.engine.types import Rule
-from coaching.models import MeetingTokens, Moment, PreviewJob
+from coaching.engine.matching import compiled, find_moments
+from coaching.engine.rules import rules_for
+from coaching.engine.types import Moment as Hit
+from coaching.models import MeetingTokens, Moment, PreviewJob, PreviewPart, RuleSet
 from coaching.selectors import active_rule_version, draft_snapshot, snapshot_count_modes
+from coaching.workbench.delta import Delta, draft_delta, probe_set
 
 SAMPLE_SIZE = 20
-CHUNK = 100
+CHUNK = 100  # meetings per query; between chunks a slice checks the deadline and cancel
+PART_SIZE = 500  # meetings per task
+SETTLE_AFTER = 60  # seconds past the deadline after which missing slices are given up
+_PLANS: dict[tuple[int, Any], tuple[Any, ...]] = {}
 
 
 def wilson_interval(right: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -46,79 +50,53 @@ def precision_estimate(marks: dict[str, bool]) -> dict[str, Any]:
     return {"right": right, "judged": n, "precision": right / n if n else None, "low": lo, "high": hi}
 
 
-def changed_behaviours(draft: dict[str, Any], base: dict[str, Any] | None) -> set[str]:
-    """Behaviours whose enabled rules or count mode differ between two snapshots."""
-    if base is None:
-        return set(draft.get("behaviours", {}))
-
-    def by_behaviour(s: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, list] = {}
-        for r in s.get("rules", []):
-            if r.get("enabled", True):
-                out.setdefault(r["behaviour"], []).append(sorted(r.items(), key=lambda kv: kv[0]))
-        modes = {k: v.get("count") for k, v in s.get("behaviours", {}).items()}
-        return {k: (sorted(map(repr, out.get(k, []))), modes.get(k)) for k in set(out) | set(modes)}
-
-    a, b = by_behaviour(draft), by_behaviour(base)
-    return {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
-
-
-def _probe(rule: Rule) -> list[str] | None:
-    """RE2 patterns of which one occurs in a meeting's search text whenever the rule matches
-    there; None when no such probe exists (then every meeting is a candidate)."""
-    if rule.kind == "regex":
-        return None if rule.field == "norm" else ["(?m)" + rule.pattern]
-    if rule.kind in ("phrase", "reading"):
-        alts = [p.strip() for p in rule.pattern.split("|") if p.strip()]
-        out = []
-        for toks in tokenise(alts, rule.language):
-            vals = [t[2] for t in toks] if rule.kind == "phrase" else [t[5] or t[0] for t in toks]
-            if vals:
-                out.append(re.escape(US + US.join(vals) + US))
-        return out
-    from coaching.engine.fast import TokenPattern
-
-    tp = TokenPattern(rule.pattern)
-    if tp.anchor is None:
-        return None
-    field, values = tp.anchor
-    if field in ("norm", "lemma"):
-        return [re.escape(US + v + US) for v in values]
-    return ["(?i)" + re.escape(v) for v in values]
+def preview_create(*, user: Any, seconds: float | None = None) -> tuple[PreviewJob, list[list[int]]]:
+    """A preview of the draft as it is now, and the slices of stored meetings to run it on
+    (one task each, so several workers share a preview as they share a rescore)."""
+    seconds = settings.AIZUCHI_PREVIEW_SECONDS if seconds is None else seconds
+    active = active_rule_version()
+    ids = list(MeetingTokens.objects.order_by("meeting_id").values_list("meeting_id", flat=True))
+    parts = [ids[i : i + PART_SIZE] for i in range(0, len(ids), PART_SIZE)]
+    preview = PreviewJob.objects.create(
+        created_by=user,
+        base_number=active.number if active else None,
+        draft=draft_snapshot(),
+        deadline_at=timezone.now() + timedelta(seconds=seconds),
+        total=len(ids),
+        parts_total=len(parts),
+    )
+    if not parts:
+        _finish(preview.pk)
+    return preview, parts
 
 
-def _probe_set(rules: list[Rule]) -> Any:
-    import re2
-
-    patterns: list[str] = []
-    for r in rules:
-        p = _probe(r)
-        if p is None:
-            return None
-        patterns.extend(p)
-    options = re2.Options()
-    options.log_errors = False
-    s = re2.Set.SearchSet(options)
-    for p in patterns:
-        s.Add(p)
-    s.Compile()
-    return s
-
-
-def preview_start(*, user: Any, run_now: bool = False) -> PreviewJob:
-    """A preview of the current draft; runs in the worker (or here with run_now, for tests)."""
+def preview_start(*, user: Any, run_now: bool = False, seconds: float | None = None) -> PreviewJob:
+    """Start a preview in the workers (or run it here with run_now, for tests)."""
     from django.db import transaction
 
-    active = active_rule_version()
-    preview = PreviewJob.objects.create(
-        created_by=user, base_number=active.number if active else None, total=MeetingTokens.objects.count()
-    )
+    preview, parts = preview_create(user=user, seconds=seconds)
     if run_now:
-        preview_execute(preview=preview)
+        for index, ids in enumerate(parts):
+            preview_part(preview.pk, index, ids)
     else:
         from coaching import tasks
 
-        transaction.on_commit(lambda: tasks.preview_run.delay(preview.pk))
+        def queue() -> None:
+            for index, ids in enumerate(parts):
+                tasks.preview_part_run.delay(preview.pk, index, ids)
+
+        transaction.on_commit(queue)
+    preview.refresh_from_db()
+    return preview
+
+
+def preview_settle(*, preview: PreviewJob) -> PreviewJob:
+    """A preview still running well after its deadline lost slices (a worker died, none is
+    running): close it as partial with what the other slices found, instead of spinning."""
+    late = preview.deadline_at and timezone.now() > preview.deadline_at + timedelta(seconds=SETTLE_AFTER)
+    if preview.status == PreviewJob.Status.RUNNING and late:
+        _finish(preview.pk)
+        preview.refresh_from_db()
     return preview
 
 
@@ -126,118 +104,208 @@ def preview_cancel(*, preview: PreviewJob) -> None:
     PreviewJob.objects.filter(pk=preview.pk, status=PreviewJob.Status.RUNNING).update(cancel_requested=True)
 
 
-def preview_execute(*, preview: PreviewJob, seconds: float | None = None) -> PreviewJob:
-    """Run the draft; stops at the deadline (PARTIAL) or on cancel, saving what it found."""
-    seconds = settings.AIZUCHI_PREVIEW_SECONDS if seconds is None else seconds
-    deadline = time.monotonic() + seconds
-    draft = draft_snapshot()
-    active = active_rule_version()
-    changed = changed_behaviours(draft, active.snapshot if active else None)
-    rules = [rule_from_dict(r) for r in draft["rules"] if r["behaviour"] in changed]
-    rules = [r for r in rules if r.enabled]
-    per_turn, per_sentence = snapshot_count_modes(draft)
-    probes = _probe_set(rules) if rules else None
-    stored: dict[int, Counter] = {}
-    for mid, b, t, s, e in Moment.objects.filter(behaviour_key__in=changed).values_list(
-        "meeting_id", "behaviour_key", "turn_index", "char_start", "char_end"
+@dataclass
+class _Tally:
+    """What a run over some meetings found; tallies of disjoint meetings add up (merge)."""
+
+    added: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)
+    before: Counter = field(default_factory=Counter)
+    sample: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (sort key, item)
+    touched_meetings: int = 0
+    touched_turns: int = 0
+    scanned: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **{k: dict(getattr(self, k)) for k in ("added", "removed", "before")},
+            "sample": [[k, item] for k, item in self.sample],
+            **{k: getattr(self, k) for k in ("touched_meetings", "touched_turns", "scanned")},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Tally:
+        return cls(
+            **{k: Counter(data.get(k, {})) for k in ("added", "removed", "before")},
+            sample=[(k, item) for k, item in data.get("sample", [])],
+            **{k: data.get(k, 0) for k in ("touched_meetings", "touched_turns", "scanned")},
+        )
+
+    def merge(self, other: _Tally) -> None:
+        self.added += other.added
+        self.removed += other.removed
+        self.before += other.before
+        self.sample = sorted(self.sample + other.sample, key=lambda x: x[0])[:SAMPLE_SIZE]
+        self.touched_meetings += other.touched_meetings
+        self.touched_turns += other.touched_turns
+        self.scanned += other.scanned
+
+
+def _sample_key(seed: int, item_id: str) -> int:
+    """A stable pseudo-random rank: the SAMPLE_SIZE lowest form a uniform sample of all hits,
+    whichever order (or process) the meetings were scanned in."""
+    return int.from_bytes(hashlib.blake2b(f"{seed}:{item_id}".encode(), digest_size=8).digest(), "big")
+
+
+def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes: Any, seed: int) -> _Tally:
+    """Re-match the delta's behaviours on the turns of these meetings that a touching rule
+    matches, and compare with the stored moments there."""
+    from coaching.services import cache_rows, cached_meeting
+
+    tally = _Tally()
+    behaviours = sorted(delta.behaviours)
+    # Grouped by meeting too, so the (meeting, behaviour) index covers it (by behaviour alone,
+    # SQLite walks the behaviour index: 100 times slower).
+    for _, b, n in (
+        Moment.objects.filter(meeting_id__in=ids, behaviour_key__in=behaviours)
+        .values_list("meeting_id", "behaviour_key")
+        .annotate(n=Count("id"))
     ):
-        stored.setdefault(mid, Counter())[(b, t, s, e)] += 1
-    added: Counter = Counter()
-    removed: Counter = Counter()
-    before: Counter = Counter()
-    after: Counter = Counter()
-    rng = random.Random(preview.pk)
-    sample: list[dict[str, Any]] = []
-    seen_hits = 0
-    status = PreviewJob.Status.DONE
-    scanned = 0
-    ids = list(MeetingTokens.objects.order_by("meeting_id").values_list("meeting_id", flat=True))
+        tally.before[b] += n
+    if not delta.touching:
+        return tally
+    if probes is None:
+        candidates = ids
+    else:
+        rows = MeetingTokens.objects.filter(meeting_id__in=ids).values_list("meeting_id", "search")
+        candidates = [mid for mid, text in rows if probes.Match(text.encode())]
+    touched: dict[int, set[int]] = {}
+    found: dict[int, tuple[list[Any], list[Hit], str]] = {}
+    rows = cache_rows(candidates, "meeting__title", any_tokeniser=True)
+    for mid, language, turns_json, tokens, fmt, title in rows:
+        turns, pt = cached_meeting(turns_json, language, tokens, fmt)
+        texts = [t.text for t in turns]
+        touching = rules_for(delta.touching, language)
+        turn_set = {x[1] for x in compiled(touching, language).raw_matches(pt, texts)} if touching else set()
+        if not turn_set:
+            continue
+        touched[mid] = turn_set
+        moments = find_moments(
+            turns,
+            rules_for(delta.rules, language),
+            language=language,
+            tokens=pt,
+            per_turn=modes[0],
+            per_sentence=modes[1],
+            only_turns=turn_set,
+        )
+        found[mid] = (turns, moments, title)
+    stored: dict[int, Counter] = {mid: Counter() for mid in touched}
+    for mid, b, t, s, e in Moment.objects.filter(
+        meeting_id__in=list(touched), behaviour_key__in=behaviours
+    ).values_list("meeting_id", "behaviour_key", "turn_index", "char_start", "char_end"):
+        if t in touched[mid]:
+            stored[mid][(b, t, s, e)] += 1
+    for mid, (turns, moments, title) in found.items():
+        old = stored[mid]
+        got = Counter((m.behaviour, m.turn, m.char_start, m.char_end) for m in moments)
+        for key, n in (got - old).items():
+            tally.added[key[0]] += n
+        for key, n in (old - got).items():
+            tally.removed[key[0]] += n
+        tally.touched_meetings += 1
+        tally.touched_turns += len(touched[mid])
+        for m in moments:
+            item_id = f"{mid}-{m.turn}-{m.char_start}-{m.behaviour}"
+            text = turns[m.turn].text
+            item = {
+                "id": item_id,
+                "meeting": mid,
+                "title": title,
+                "behaviour": m.behaviour,
+                "rule": m.rule,
+                "turn": m.turn,
+                "speaker": turns[m.turn].speaker or "",
+                "before": text[max(0, m.char_start - 60) : m.char_start],
+                "hit": m.text,
+                "after": text[m.char_end : m.char_end + 60],
+                "added": old[(m.behaviour, m.turn, m.char_start, m.char_end)] == 0,
+            }
+            tally.sample.append((_sample_key(seed, item_id), item))
+        tally.sample = sorted(tally.sample, key=lambda x: x[0])[:SAMPLE_SIZE]
+    return tally
+
+
+def _plan(preview: PreviewJob) -> tuple[Delta, tuple[set[str], set[str]], Any]:
+    """The preview's delta, count modes and probes, built once per process and preview."""
+    key = (preview.pk, preview.created_at)
+    found = _PLANS.get(key)
+    if found is None:
+        base = RuleSet.objects.filter(number=preview.base_number).first() if preview.base_number else None
+        delta = draft_delta(preview.draft, base.snapshot if base else None)
+        probes = probe_set(delta.touching) if delta.touching else None
+        if len(_PLANS) > 4:
+            _PLANS.clear()
+        found = _PLANS[key] = (delta, snapshot_count_modes(preview.draft), probes)
+    return found
+
+
+def preview_part(preview_id: int, index: int, ids: list[int]) -> None:
+    """Run one slice; stops at the deadline or on cancel, saving what it found. The last slice
+    to finish writes the result. Running a slice twice (a redelivered task) counts it once."""
+    preview = PreviewJob.objects.filter(pk=preview_id).first()
+    if preview is None or preview.finished_at is not None:
+        return
+    delta, modes, probes = _plan(preview)
+    tally = _Tally()
+    stopped = ""
     for i in range(0, len(ids), CHUNK):
-        if time.monotonic() > deadline:
-            status = PreviewJob.Status.PARTIAL
+        if preview.deadline_at and timezone.now() > preview.deadline_at:
+            stopped = PreviewJob.Status.PARTIAL
             break
-        if PreviewJob.objects.filter(pk=preview.pk, cancel_requested=True).exists():
-            status = PreviewJob.Status.CANCELLED
+        if PreviewJob.objects.filter(pk=preview_id, cancel_requested=True).exists():
+            stopped = PreviewJob.Status.CANCELLED
             break
         chunk = ids[i : i + CHUNK]
-        candidates = set()
-        if rules:
-            if probes is None:
-                candidates = set(chunk)
-            else:
-                for mid, text in MeetingTokens.objects.filter(meeting_id__in=chunk).values_list(
-                    "meeting_id", "search"
-                ):
-                    if probes.Match(text.encode()):
-                        candidates.add(mid)
-        from coaching.services import cached_meeting
-
-        rows = MeetingTokens.objects.filter(meeting_id__in=candidates).values_list(
-            "meeting_id", "language", "turns", "tokens", "format", "meeting__title"
-        )
-        new_by_meeting: dict[int, Counter] = {}
-        for mid, language, turns_json, tokens, fmt, title in rows:
-            turns, pt = cached_meeting(turns_json, language, tokens, fmt)
-            moments = find_moments(
-                turns,
-                [r for r in rules if r.language == language],
-                language=language,
-                tokens=pt,
-                per_turn=per_turn,
-                per_sentence=per_sentence,
-            )
-            got = Counter((m.behaviour, m.turn, m.char_start, m.char_end) for m in moments)
-            new_by_meeting[mid] = got
-            old = stored.get(mid, Counter())
-            for m in moments:
-                seen_hits += 1
-                item = {
-                    "id": f"{mid}-{m.turn}-{m.char_start}-{m.behaviour}",
-                    "meeting": mid,
-                    "title": title,
-                    "behaviour": m.behaviour,
-                    "rule": m.rule,
-                    "turn": m.turn,
-                    "speaker": turns[m.turn].speaker or "",
-                    "before": turns[m.turn].text[max(0, m.char_start - 60) : m.char_start],
-                    "hit": m.text,
-                    "after": turns[m.turn].text[m.char_end : m.char_end + 60],
-                    "added": old[(m.behaviour, m.turn, m.char_start, m.char_end)] == 0,
-                }
-                if len(sample) < SAMPLE_SIZE:
-                    sample.append(item)
-                else:
-                    j = rng.randrange(seen_hits)
-                    if j < SAMPLE_SIZE:
-                        sample[j] = item
-        for mid in chunk:
-            old = stored.get(mid, Counter())
-            got = new_by_meeting.get(mid, Counter())
-            for (b, *_), n in old.items():
-                before[b] += n
-            for (b, *_), n in got.items():
-                after[b] += n
-            for key, n in (got - old).items():
-                added[key[0]] += n
-            for key, n in (old - got).items():
-                removed[key[0]] += n
-        scanned += len(chunk)
-        PreviewJob.objects.filter(pk=preview.pk).update(scanned=scanned)
-    result = {
-        "changed": sorted(changed),
-        "behaviours": {
-            b: {"added": added[b], "removed": removed[b], "before": before[b], "after": after[b]}
-            for b in sorted(changed)
-        },
-        "sample": sample,
-        "feedback": _feedback(changed),
-        "seconds": round(seconds - max(0.0, deadline - time.monotonic()), 2),
-    }
-    PreviewJob.objects.filter(pk=preview.pk).update(
-        status=status, result=result, scanned=scanned, total=len(ids), finished_at=timezone.now()
+        tally.merge(_scan(chunk, delta, modes, probes, seed=preview_id))
+        tally.scanned += len(chunk)
+        PreviewJob.objects.filter(pk=preview_id).update(scanned=F("scanned") + len(chunk))
+    PreviewPart.objects.update_or_create(
+        preview_id=preview_id, index=index, defaults={"stopped": stopped, "tally": tally.as_json()}
     )
-    preview.refresh_from_db()
-    return preview
+    if PreviewPart.objects.filter(preview_id=preview_id).count() >= preview.parts_total:
+        _finish(preview_id)
+
+
+def _finish(preview_id: int) -> None:
+    """Add up the parts into the result; only the first caller to claim the preview does."""
+    if not PreviewJob.objects.filter(pk=preview_id, finished_at__isnull=True).update(
+        finished_at=timezone.now()
+    ):
+        return
+    preview = PreviewJob.objects.get(pk=preview_id)
+    delta, _, _ = _plan(preview)
+    tally = _Tally()
+    stops = set()
+    parts = list(PreviewPart.objects.filter(preview_id=preview_id))
+    for part in parts:
+        tally.merge(_Tally.from_json(part.tally))
+        stops.add(part.stopped)
+    status = PreviewJob.Status.DONE
+    if PreviewJob.Status.CANCELLED in stops or preview.cancel_requested:
+        status = PreviewJob.Status.CANCELLED
+    elif PreviewJob.Status.PARTIAL in stops or len(parts) < preview.parts_total:
+        status = PreviewJob.Status.PARTIAL
+    changed = sorted(delta.behaviours)
+    result = {
+        "changed": changed,
+        "behaviours": {
+            b: {
+                "added": tally.added[b],
+                "removed": tally.removed[b],
+                "before": tally.before[b],
+                "after": tally.before[b] + tally.added[b] - tally.removed[b],
+            }
+            for b in changed
+        },
+        "sample": [item for _, item in tally.sample],
+        "touched_meetings": tally.touched_meetings,
+        "touched_turns": tally.touched_turns,
+        "feedback": _feedback(set(changed)),
+        "seconds": round((preview.finished_at - preview.created_at).total_seconds(), 2),
+    }
+    PreviewJob.objects.filter(pk=preview_id).update(status=status, result=result, scanned=tally.scanned)
+    PreviewPart.objects.filter(preview_id=preview_id).delete()
 
 
 def _feedback(changed: set[str]) -> dict[str, int]:

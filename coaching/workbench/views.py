@@ -130,7 +130,7 @@ def _preview_context(preview: PreviewJob) -> dict[str, Any]:
 
 @staff_required
 def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
-    preview = get_object_or_404(PreviewJob, pk=pk)
+    preview = pv.preview_settle(preview=get_object_or_404(PreviewJob, pk=pk))
     template = "coaching/workbench/preview.html"
     if request.htmx:
         template += "#preview-body"
