@@ -397,6 +397,7 @@ def meeting_kpi_rows(
             "customer_name",
             "owner__username",
             "duration_seconds",
+            "outcome",
             *(f"score__{k}" for k in KPI_KEYS),
         )
         .iterator(chunk_size=2000)

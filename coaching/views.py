@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coaching import trends
+from coaching import outcomes, trends
 from coaching.forms import MeetingFilterForm, RangeForm, TargetForm
 from coaching.waveform import peaks_cached
 from meetings.selectors import meeting_get_for_user
@@ -148,6 +148,10 @@ def _team_context(request) -> dict[str, Any]:
 def team_page(request):
     context = _team_context(request)
     context["teams"] = review_selectors.team_list_for_user(request.user)
+    table = context["table"]
+    context["outcomes"] = outcomes.won_lost_comparison(
+        viewer=request.user, team=context["team"], start=table.start, end=table.end
+    )
     return render(request, "coaching/team.html", context)
 
 
@@ -204,7 +208,16 @@ def meetings_csv(request):
     rows = trends.meeting_kpi_rows(
         viewer=request.user, rep=rep, team=team, start=data.get("start"), end=data.get("end")
     )
-    header = ["meeting_id", "date", "title", "customer", "rep", "duration_seconds", *trends.KPI_KEYS]
+    header = [
+        "meeting_id",
+        "date",
+        "title",
+        "customer",
+        "rep",
+        "outcome",
+        "duration_seconds",
+        *trends.KPI_KEYS,
+    ]
 
     def lines():
         writer = csv.writer(_Echo())
@@ -217,6 +230,7 @@ def meetings_csv(request):
                     r["title"],
                     r["customer_name"],
                     r["owner__username"],
+                    r["outcome"],
                     _csv_number(None, r["duration_seconds"]),
                     *(_csv_number(trends.KPI_BY_KEY[k], r[f"score__{k}"]) for k in trends.KPI_KEYS),
                 ]

@@ -27,6 +27,11 @@ class Meeting(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("In progress")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
     class Language(models.TextChoices):
         AUTO = "auto", _("Detect automatically")
         JA = "ja", _("Japanese")
@@ -62,6 +67,11 @@ class Meeting(models.Model):
     speakers_checked = models.BooleanField(default=False)
     # Imported transcripts: {speaker name in the file: "rep" | "customer"}, as the user mapped them.
     speaker_mapping = models.JSONField(default=dict, blank=True)
+
+    # How the deal this meeting belongs to went, as the rep or manager recorded it: the team page
+    # compares the behaviours of won and lost meetings.
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True, db_index=True)
+    outcome_updated_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -78,6 +78,11 @@ def meeting_can_fix_speakers(user, meeting: Meeting) -> bool:
     return _manages_team(user) and _team_of(meeting.owner) == _team_of(user)
 
 
+def meeting_can_set_outcome(user, meeting: Meeting) -> bool:
+    """Who records how the deal went: the same people who may fix the meeting's speakers."""
+    return meeting_can_fix_speakers(user, meeting)
+
+
 def segment_get_for_user(user, meeting: Meeting, segment_id: int) -> Segment:
     try:
         return meeting.segments.get(pk=segment_id)

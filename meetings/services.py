@@ -309,6 +309,16 @@ def meeting_speakers_confirm(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def meeting_outcome_set(*, meeting: Meeting, outcome: str) -> Meeting:
+    """Record how the deal went ("" clears it); only the outcome changes, no re-analysis."""
+    if outcome not in {"", *Meeting.Outcome.values}:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    meeting.outcome = outcome
+    meeting.outcome_updated_at = timezone.now()
+    meeting.save(update_fields=["outcome", "outcome_updated_at", "updated_at"])
+    return meeting
+
+
 def meeting_import_transcript(
     *,
     owner,

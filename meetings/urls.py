@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:meeting_id>/audio/", views.meeting_audio, name="audio"),
     path("<int:meeting_id>/retry/", views.meeting_retry, name="retry"),
     path("<int:meeting_id>/delete/", views.meeting_delete, name="delete"),
+    path("<int:meeting_id>/outcome/", views.meeting_outcome, name="outcome"),
     # Speakers (views_speakers.py)
     path("<int:meeting_id>/speakers/", views_speakers.meeting_speakers_edit, name="speakers_edit"),
     path("<int:meeting_id>/speakers/swap/", views_speakers.meeting_speakers_swap, name="speakers_swap"),

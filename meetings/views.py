@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +13,7 @@ from meetings import selectors, services
 from meetings.audio import AudioError
 from meetings.forms import MeetingUploadForm
 from meetings.media import private_file_response
+from meetings.models import Meeting
 from meetings.speakers import TranscriptImportError
 
 
@@ -76,6 +77,8 @@ def meeting_detail(request, meeting_id: int):
             "meeting": meeting,
             "segments": selectors.segments_for_meeting(meeting),
             "can_edit": selectors.meeting_can_edit(request.user, meeting),
+            "can_set_outcome": selectors.meeting_can_set_outcome(request.user, meeting),
+            "outcomes": Meeting.Outcome.choices,
             "can_fix_speakers": selectors.meeting_can_fix_speakers(request.user, meeting),
         },
     )
@@ -110,6 +113,26 @@ def meeting_retry(request, meeting_id: int):
     if not selectors.meeting_can_edit(request.user, meeting):
         raise Http404
     services.meeting_retry(meeting=meeting)
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_outcome(request, meeting_id: int):
+    """Record how the deal went; htmx swaps the widget in place, a plain form post redirects."""
+    meeting = selectors.meeting_get_for_user(request.user, meeting_id)
+    if not selectors.meeting_can_set_outcome(request.user, meeting):
+        raise Http404
+    outcome = request.POST.get("outcome", "")
+    if outcome not in {"", *Meeting.Outcome.values}:
+        return HttpResponseBadRequest(_("Choose won, lost, in progress or not recorded."))
+    services.meeting_outcome_set(meeting=meeting, outcome=outcome)
+    if request.htmx:
+        return render(
+            request,
+            "meetings/detail.html#outcome",
+            {"meeting": meeting, "can_set_outcome": True, "outcomes": Meeting.Outcome.choices},
+        )
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
 

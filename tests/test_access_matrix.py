@@ -147,6 +147,21 @@ def test_only_the_rep_marks_their_moment_not_right(client, world, persona):
     assert MomentFeedback.objects.count() == (1 if persona == "alice" else 0)
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_deal_outcome_is_recorded_by_the_rep_their_manager_or_an_admin(client, world, persona):
+    _login(client, world, persona)
+    url = reverse("meetings:outcome", args=[world["meeting"].pk])
+    response = client.post(url, {"outcome": "won"})
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    elif persona in {"alice", "carol", "admin"}:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 404
+    world["meeting"].refresh_from_db()
+    assert world["meeting"].outcome == ("won" if persona in {"alice", "carol", "admin"} else "")
+
+
 @pytest.mark.parametrize("persona", ["alice", "bob", "dave"])
 def test_targets_cannot_be_set_by_reps_or_other_managers(client, world, persona):
     _login(client, world, persona)

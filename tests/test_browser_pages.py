@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from reviews.models import Target
-from tests.browser import CHROMIUM, shot, sign_in
+from tests.browser import ARTIFACTS, CHROMIUM, shot, sign_in
 from tests.coaching_pages import FAST_HASHERS, analysed_ja_meeting, scored_meeting
 
 pytestmark = [
@@ -58,6 +58,11 @@ def test_rep_clicks_a_moment_and_the_player_seeks_there(browser, live_server, al
         page.locator("button.not-right").first.click()
         page.wait_for_selector("button.not-right.is-flagged")
         shot(page, "pages-meeting-flagged")
+        # And she records that the deal was won, in place
+        page.select_option("#outcome-select", "won")
+        page.wait_for_selector("#meeting-outcome.outcome-won")
+        meeting.refresh_from_db()
+        assert meeting.outcome == "won"
         # And her trends page draws the charts
         page.goto(f"{live_server.url}/coaching/trends/?start=2026-08-01&end=2026-11-30")
         page.wait_for_selector("body[data-charts-ready=true]")
@@ -104,6 +109,11 @@ def test_manager_opens_team_view_in_japanese_and_drills_down(
             rep_talk_share=0.45,
         )
     Target.objects.create(team=north, kpi="asks", value=2)
+    from meetings.models import Meeting
+
+    # alice's deals were won, bob's lost (as they recorded on the meeting pages)
+    Meeting.objects.filter(owner=alice).update(outcome="won")
+    Meeting.objects.filter(owner=bob).update(outcome="lost")
     meeting = analysed_ja_meeting(make_meeting, alice, title="山田商事 定例")
     context, page = _page(browser, "en-US")  # the browser says English; the profile wins
     try:
@@ -115,7 +125,12 @@ def test_manager_opens_team_view_in_japanese_and_drills_down(
         assert rows.count() == 2
         assert page.locator("tr[data-rep=bob] .flag").count() == 1  # listening share dropping
         assert page.locator("tr[data-rep=alice] .flag").count() == 1  # premature proposals rising
+        # And the won-against-lost comparison shows the clearer asks of the won deals
+        assert "受注と失注の比較" in page.inner_text("#won-lost h2")
+        assert page.locator("#won-lost tr.clear[data-kpi=asks]").count() == 1
+        assert page.locator("#won-lost svg.won-lost rect").count() >= 2
         shot(page, "pages-team-ja")
+        page.locator("#won-lost").screenshot(path=str(ARTIFACTS / "pages-team-won-lost-ja.png"))
         # When she drills down to alice
         page.click("tr[data-rep=alice] td a")
         page.wait_for_selector("body[data-charts-ready=true]")

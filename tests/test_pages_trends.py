@@ -117,11 +117,15 @@ def test_team_csv_has_one_row_per_rep_with_the_averages(client, carol, north, oc
 
 
 def test_meetings_csv_lists_each_meeting_with_its_kpis(client, alice, october):
+    from meetings.models import Meeting
+
+    Meeting.objects.filter(owner=alice, held_on=D(2026, 10, 7)).update(outcome="won")
     client.force_login(alice)
     response = client.get(reverse("coaching:meetings_csv") + "?start=2026-10-01&end=2026-10-31")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [r["date"] for r in rows] == ["2026-10-05", "2026-10-07", "2026-10-14"]
     assert [r["asks"] for r in rows] == ["1", "3", "4"]
+    assert [r["outcome"] for r in rows] == ["", "won", ""]  # to test behaviours against deals elsewhere
 
 
 def test_meeting_table_filters_by_customer_and_sorts_by_a_kpi(client, alice, make_meeting, october):
@@ -152,7 +156,7 @@ def test_trend_page_queries_are_bounded(client, django_assert_max_num_queries, a
 
 def test_team_page_queries_are_bounded(client, django_assert_max_num_queries, carol, busy_team):
     client.force_login(carol)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # 12 for the table, 2 for won against lost
         response = client.get(reverse("coaching:team") + "?start=2026-08-01&end=2026-10-31")
     assert response.status_code == 200
     assert response.content.decode().count('<svg class="spark') == 2 * len(trends.KPIS)

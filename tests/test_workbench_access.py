@@ -8,11 +8,33 @@ from coaching.models import PreviewJob, RescoreJob, RuleSet
 pytestmark = pytest.mark.django_db
 
 
-def _urls(admin_user):
+def _stored_meeting(owner):
+    """A meeting with a token cache (only its turns are read by the pages tested here)."""
+    from datetime import date
+
+    from coaching.models import MeetingTokens
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.create(
+        owner=owner,
+        team_id=owner.profile.team_id,
+        title="t",
+        held_on=date(2026, 11, 2),
+        language="ja",
+        original_filename="a.wav",
+        status=Meeting.Status.DONE,
+    )
+    turns = [{"speaker": "customer", "text": "どうしたら良いですか？"}, {"speaker": "rep", "text": "はい。"}]
+    MeetingTokens.objects.create(meeting=meeting, language="ja", tokeniser="-", turns=turns, tokens={})
+    return meeting
+
+
+def _urls(admin_user, owner):
     version = RuleSet.objects.get(is_active=True)
     job = RescoreJob.objects.create(ruleset=version, total=0)
     preview = PreviewJob.objects.create(created_by=admin_user)
     rule = version.snapshot["rules"][0]["key"]
+    meeting = _stored_meeting(owner)
     get = [
         reverse("workbench:index"),
         reverse("workbench:rule_new"),
@@ -26,6 +48,7 @@ def _urls(admin_user):
         reverse("workbench:draft_export"),
         reverse("workbench:accuracy"),
         reverse("workbench:audit"),
+        reverse("workbench:label", args=[meeting.pk]),
     ]
     post = [
         reverse("workbench:rule_delete", args=[rule]),
@@ -42,7 +65,7 @@ def _urls(admin_user):
 
 
 def test_reps_managers_and_visitors_get_404_on_every_workbench_url(client, alice, carol, dave, admin_user):
-    get, post = _urls(admin_user)
+    get, post = _urls(admin_user, alice)
     for user in (None, alice, carol, dave):
         client.logout()
         if user:
@@ -54,8 +77,8 @@ def test_reps_managers_and_visitors_get_404_on_every_workbench_url(client, alice
     assert RuleSet.objects.count() == 1  # nothing was published by anyone
 
 
-def test_admin_opens_every_workbench_page(client, admin_user):
-    get, _ = _urls(admin_user)
+def test_admin_opens_every_workbench_page(client, admin_user, alice):
+    get, _ = _urls(admin_user, alice)
     client.force_login(admin_user)
     for url in get:
         assert client.get(url).status_code == 200, url

@@ -432,3 +432,60 @@ def test_a_preview_whose_slice_was_lost_closes_as_partial_with_what_the_others_f
         and preview.result["behaviours"]["customer_asks_for_proposal"]["added"] == 1
     )
     assert 'data-status="partial"' in html
+
+
+# ---------------------------------------------------------------- labels marked on stored meetings
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_admin_marks_a_stored_meeting_as_labels_and_the_accuracy_page_measures_the_draft_on_it(
+    history, admin_user, client
+):
+    from coaching.models import LabelledSet
+
+    osaka = history[0]  # the Kansai ask (turn 3) that the published rules miss
+    svc.draft_rule_save(actor=admin_user, data=KANSAI_RULE)
+    client.force_login(admin_user)
+    url = reverse("workbench:label", args=[osaka.pk])
+    html = client.get(url).content.decode()
+    assert "見繕うて" in html and 'name="n-3-customer_asks_for_proposal" value="0"' in html
+    assert 'name="n-4-rep_proposal" value="1"' in html  # prefilled with what was detected
+
+    form = {f"n-{t}-{b}": "0" for t in range(5) for b in ("customer_asks_for_proposal", "rep_proposal")}
+    form |= {"n-3-customer_asks_for_proposal": "1", "n-4-rep_proposal": "1", "n-2-rep_affirmation": "1"}
+    response = client.post(url, form)
+    labelled = LabelledSet.objects.get(name="Marked on stored meetings")
+    assert response.status_code == 302 and response["Location"].endswith(f"?set={labelled.pk}")
+    [entry] = labelled.meetings
+    assert entry["labels"]["customer_asks_for_proposal"] == [3] and entry["labels"]["rep_affirmation"] == [2]
+    assert entry["turns"][3]["text"] == KANSAI_ASK[3][1]
+
+    page = client.get(response["Location"]).content.decode()
+    ask = next(
+        r
+        for r in accuracy_compare(meetings_json=labelled.meetings)["rows"]
+        if r["behaviour"] == "customer_asks_for_proposal"
+    )
+    assert (ask["draft"]["recall"], ask["published"]["recall"]) == (1.0, 0.0)
+    assert 'data-behaviour="customer_asks_for_proposal"' in page
+
+    # marking again replaces the meeting's entry and starts from what was marked
+    assert "Counts as you marked them before" in client.get(url).content.decode()
+    client.post(url, form | {"n-0-rep_affirmation": "2"})
+    labelled.refresh_from_db()
+    assert len(labelled.meetings) == 1 and labelled.meetings[0]["labels"]["rep_affirmation"] == [0, 0, 2]
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_a_count_that_is_not_a_small_whole_number_is_refused_and_nothing_is_saved(
+    history, admin_user, client
+):
+    from coaching.models import LabelledSet
+
+    client.force_login(admin_user)
+    url = reverse("workbench:label", args=[history[0].pk])
+    for bad in ("-1", "abc", "99"):
+        response = client.post(url, {"n-1-rep_affirmation": bad})
+        assert response.status_code == 400 and "whole numbers from 0 to 20" in response.content.decode()
+    assert not LabelledSet.objects.exists()
+    assert client.get(reverse("workbench:label", args=[999999])).status_code == 404

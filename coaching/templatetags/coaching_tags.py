@@ -63,6 +63,15 @@ def kpi_value(value: Any, key: str) -> str:
 
 
 @register.filter
+def kpi_delta(value: Any, key: str) -> str:
+    """A signed difference of a KPI: +0.8, −5%, −1 min 10 s."""
+    if value is None or value == "":
+        return "–"
+    sign = "+" if float(value) > 0 else ("−" if float(value) < 0 else "±")
+    return sign + kpi_value(abs(float(value)), key)
+
+
+@register.filter
 def kpi_count(value: Any) -> str:
     return "–" if value is None else formats.number_format(value, 0)
 
@@ -207,3 +216,24 @@ def rules_version_note() -> dict[str, Any]:
     """Which published rule set the numbers on a page come from (and a rescore in progress)."""
     version, job = rules_version_status()
     return {"version": version, "job": job}
+
+
+@register.simple_tag
+def won_lost_bars(won: float | None, lost: float | None, width: int = 120, height: int = 22) -> str:
+    """Two inline bars on one scale: won meetings' mean (top) and lost meetings' (bottom)."""
+    top = max(abs(v) for v in (won, lost, 0.0) if v is not None) or 1.0
+    bars = []
+    for i, (value, tone) in enumerate(((won, "won"), (lost, "lost"))):
+        if value is not None:
+            w = max(1.0, (width - 2) * abs(value) / top)
+            bars.append(
+                f'<rect class="bar-{tone}" x="1" y="{2 + i * 10}" width="{w:.1f}" height="8" rx="2"/>'
+            )
+    return format_html(
+        '<svg class="won-lost" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true">{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        mark_safe("".join(bars)),
+    )

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
+
+from django.utils.translation import get_language
 
 from coaching.engine import Turn, find_moments
 from coaching.engine.matching import compiled, tokenise_turns
 from coaching.engine.rules import rule_from_dict
 from coaching.engine.scoring import labels_from_moments, meeting_from_json, score
-from coaching.models import AuditLog, Behaviour, PhraseRule, RescoreJob, RuleSet
+from coaching.models import (
+    AuditLog,
+    Behaviour,
+    LabelledSet,
+    MeetingTokens,
+    Moment,
+    PhraseRule,
+    RescoreJob,
+    RuleSet,
+)
 from coaching.selectors import active_rule_version, draft_snapshot, snapshot_count_modes, snapshot_rules
 
 
@@ -117,3 +129,42 @@ def latest_job() -> RescoreJob | None:
 
 def audit_log(limit: int = 200) -> list[AuditLog]:
     return list(AuditLog.objects.select_related("actor")[:limit])
+
+
+MARKED_SET = "Marked on stored meetings"  # the labelled set that meetings marked here go to
+
+
+def label_sheet(*, meeting_id: int, set_name: str = MARKED_SET) -> dict[str, Any] | None:
+    """A stored meeting's turns with, per turn and behaviour, how many times it happens: as
+    marked before in the set, else as the published rules detected it (the admin corrects)."""
+    cache = MeetingTokens.objects.select_related("meeting").filter(meeting_id=meeting_id).first()
+    if cache is None:
+        return None
+    behaviours = list(Behaviour.objects.order_by("id"))
+    keys = [b.key for b in behaviours]
+    entry_id = label_entry_id(meeting_id)
+    labelled = LabelledSet.objects.filter(name=set_name).first()
+    marked = next((m for m in (labelled.meetings if labelled else []) if m.get("id") == entry_id), None)
+    if marked is not None:
+        counts = Counter((t, b) for b, turns in marked.get("labels", {}).items() for t in turns)
+    else:
+        counts = Counter(
+            Moment.objects.filter(meeting_id=meeting_id, behaviour_key__in=keys).values_list(
+                "turn_index", "behaviour_key"
+            )
+        )
+    ja = (get_language() or "").startswith("ja")
+    return {
+        "meeting": cache.meeting,
+        "language": cache.language,
+        "marked_before": marked is not None,
+        "behaviours": [(b.key, b.name_ja if ja else b.name_en) for b in behaviours],
+        "rows": [
+            {"index": i, "turn": t, "counts": [(k, counts[(i, k)]) for k in keys]}
+            for i, t in enumerate(cache.turns)
+        ],
+    }
+
+
+def label_entry_id(meeting_id: int) -> str:
+    return f"meeting-{meeting_id}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coaching.engine.rules import RuleError, parse_pack, rule_as_dict, rule_from_dict
-from coaching.models import AuditLog, Behaviour, PhraseRule, RescoreJob, RuleSet
+from coaching.models import AuditLog, Behaviour, LabelledSet, MeetingTokens, PhraseRule, RescoreJob, RuleSet
 from coaching.selectors import draft_snapshot, rule_dict_from_row, snapshot_key
 
 MAX_PACK_BYTES = 2_000_000
@@ -307,3 +307,34 @@ def pack_import(*, actor: Any, content: bytes, filename: str = "") -> int:
             after={"rules": len(snapshot["rules"])},
         )
     return len(snapshot["rules"])
+
+
+def meeting_labels_save(
+    *, actor: Any, meeting_id: int, labels: dict[str, list[int]], set_name: str
+) -> LabelledSet:
+    """Keep a stored meeting with the moments an admin marked as one labelled meeting
+    (FORMAT.md's shape) in a set, replacing an earlier marking of the same meeting; the
+    accuracy page then measures drafts on real meetings as on uploaded ones."""
+    from coaching.workbench.selectors import label_entry_id
+
+    cache = MeetingTokens.objects.select_related("meeting").get(meeting_id=meeting_id)
+    entry = {
+        "id": label_entry_id(meeting_id),
+        "language": cache.language,
+        "note": cache.meeting.title,
+        "turns": cache.turns,
+        "labels": {k: sorted(v) for k, v in labels.items()},
+    }
+    with transaction.atomic():
+        labelled, _ = LabelledSet.objects.select_for_update().get_or_create(
+            name=set_name, defaults={"uploaded_by": actor}
+        )
+        labelled.meetings = [m for m in labelled.meetings if m.get("id") != entry["id"]] + [entry]
+        labelled.save(update_fields=["meetings"])
+        audit(
+            actor=actor,
+            action="meeting-label",
+            target=f"{set_name}: {cache.meeting.title}",
+            after={k: len(v) for k, v in entry["labels"].items()},
+        )
+    return labelled

@@ -25,5 +25,6 @@ urlpatterns = [
     path("draft/export/", views.draft_export, name="draft_export"),
     path("import/", views.pack_import_view, name="import"),
     path("accuracy/", views.accuracy, name="accuracy"),
+    path("label/<int:pk>/", views.label_meeting, name="label"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -270,3 +271,37 @@ def accuracy(request: HttpRequest) -> HttpResponse:
 @staff_required
 def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "coaching/workbench/audit.html", {"rows": sel.audit_log()})
+
+
+MAX_PER_TURN = 20  # a count above this in one turn is a typo
+
+
+@staff_required
+def label_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark, turn by turn, how often each behaviour happens in a stored meeting: a labelled
+    meeting for the accuracy page, prefilled with what the published rules detected."""
+    sheet = sel.label_sheet(meeting_id=pk)
+    if sheet is None:
+        raise Http404
+    if request.method == "POST":
+        labels: dict[str, list[int]] = {key: [] for key, _name in sheet["behaviours"]}
+        for row in sheet["rows"]:
+            for key, _count in row["counts"]:
+                raw = request.POST.get(f"n-{row['index']}-{key}", "0").strip() or "0"
+                n = int(raw) if raw.isdigit() else -1
+                if not 0 <= n <= MAX_PER_TURN:
+                    messages.error(
+                        request, _("Counts are whole numbers from 0 to %(n)d.") % {"n": MAX_PER_TURN}
+                    )
+                    return render(request, "coaching/workbench/label.html", sheet, status=400)
+                labels[key].extend([row["index"]] * n)
+        labelled = svc.meeting_labels_save(
+            actor=request.user, meeting_id=pk, labels=labels, set_name=sel.MARKED_SET
+        )
+        messages.success(
+            request,
+            _("Saved as a labelled meeting in “%(set)s” (%(n)d meetings).")
+            % {"set": labelled.name, "n": len(labelled.meetings)},
+        )
+        return redirect(f"{reverse('workbench:accuracy')}?set={labelled.pk}")
+    return render(request, "coaching/workbench/label.html", sheet)
