@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coaching import outcomes, trends
+from coaching import behaviour_trends, outcomes, trends
 from coaching.forms import MeetingFilterForm, RangeForm, TargetForm
 from coaching.waveform import peaks_cached
 from meetings.selectors import meeting_get_for_user
@@ -109,7 +109,15 @@ def trend_page(request):
             "rep": rep,
             "trend": trend,
             "form": form,
-            "charts": _chart_data(trend),
+            "charts": _chart_data(trend)
+            + behaviour_trends.custom_behaviour_charts(
+                viewer=request.user,
+                rep=rep,
+                period=period,
+                start=start,
+                end=end,
+                labels=[_period_label(period, p.start) for p in trend.points],
+            ),
             "kpis": trends.KPIS,
             "filter_form": filter_form,
             "page": page,

@@ -168,3 +168,23 @@ def test_meeting_list_queries_are_bounded(client, django_assert_max_num_queries,
         assert client.get(reverse("meetings:list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("coaching:trend_meetings") + "?sort=customer").status_code == 200
+
+
+def test_a_custom_behaviour_gets_its_own_trend_chart_of_moments_per_meeting(client, alice, october):
+    import json
+
+    from coaching.models import Behaviour, Moment
+    from meetings.models import Meeting
+
+    Behaviour.objects.create(key="budget", name_ja="予算の話", name_en="Budget talk")
+    first, second = Meeting.objects.filter(owner=alice, held_on__lt=D(2026, 10, 12)).order_by("held_on")
+    for meeting, n in ((first, 3), (second, 0)):  # week of 5 Oct: 3 moments over 2 meetings
+        for i in range(n):
+            Moment.objects.create(meeting=meeting, behaviour_key="budget", turn_index=i, char_start=0, char_end=2)
+    client.force_login(alice)
+    html = client.get(reverse("coaching:trends") + "?period=week&start=2026-10-01&end=2026-10-20").content.decode()
+    assert 'id="chart-custom-budget"' in html and "Budget talk" in html
+    data = json.loads(html.split('id="trend-data" type="application/json">')[1].split("</script>")[0])
+    budget = next(c for c in data if c["key"] == "custom-budget")
+    # weeks of 28 Sep (no meeting), 5 Oct (3 moments, 2 meetings), 12 Oct (1 meeting), 19 Oct
+    assert budget["values"] == [None, 1.5, 0.0, None]
