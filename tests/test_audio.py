@@ -31,6 +31,7 @@ from meetings.audio import (
     validate,
     wav_duration,
 )
+from meetings.audio import decode as audio_decode
 
 SR = 16_000
 
@@ -285,8 +286,8 @@ def test_decoding_a_non_recording_without_probing_fails_cleanly(tmp_path):
 
 def test_hung_decode_is_stopped_and_reported(tmp_path, long_tone_flac, monkeypatch):
     # Given a decode allowed 2 ms per hour of audio (a stand-in for ffmpeg hanging on a bad file)
-    monkeypatch.setattr(audio, "DECODE_TIMEOUT_BASE_SECONDS", 0.0)
-    monkeypatch.setattr(audio, "DECODE_TIMEOUT_PER_AUDIO_SECOND", 0.002 / 3600)
+    monkeypatch.setattr(audio_decode, "DECODE_TIMEOUT_BASE_SECONDS", 0.0)
+    monkeypatch.setattr(audio_decode, "DECODE_TIMEOUT_PER_AUDIO_SECOND", 0.002 / 3600)
     out = tmp_path / "out.wav"
     with pytest.raises(AudioError) as exc:
         decode_to_wav(long_tone_flac, out, expected_duration=1800)

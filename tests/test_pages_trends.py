@@ -180,9 +180,13 @@ def test_a_custom_behaviour_gets_its_own_trend_chart_of_moments_per_meeting(clie
     first, second = Meeting.objects.filter(owner=alice, held_on__lt=D(2026, 10, 12)).order_by("held_on")
     for meeting, n in ((first, 3), (second, 0)):  # week of 5 Oct: 3 moments over 2 meetings
         for i in range(n):
-            Moment.objects.create(meeting=meeting, behaviour_key="budget", turn_index=i, char_start=0, char_end=2)
+            Moment.objects.create(
+                meeting=meeting, behaviour_key="budget", turn_index=i, char_start=0, char_end=2
+            )
     client.force_login(alice)
-    html = client.get(reverse("coaching:trends") + "?period=week&start=2026-10-01&end=2026-10-20").content.decode()
+    html = client.get(
+        reverse("coaching:trends") + "?period=week&start=2026-10-01&end=2026-10-20"
+    ).content.decode()
     assert 'id="chart-custom-budget"' in html and "Budget talk" in html
     data = json.loads(html.split('id="trend-data" type="application/json">')[1].split("</script>")[0])
     budget = next(c for c in data if c["key"] == "custom-budget")
