@@ -489,3 +489,23 @@ def test_a_count_that_is_not_a_small_whole_number_is_refused_and_nothing_is_save
         assert response.status_code == 400 and "whole numbers from 0 to 20" in response.content.decode()
     assert not LabelledSet.objects.exists()
     assert client.get(reverse("workbench:label", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_a_cancelled_preview_stops_its_slices_and_says_so(history, admin_user, client):
+    from coaching.workbench.preview import preview_create, preview_part
+
+    svc.draft_rule_save(actor=admin_user, data=KANSAI_RULE)
+    preview, parts = preview_create(user=admin_user)
+    client.force_login(admin_user)
+    response = client.post(reverse("workbench:preview_cancel", args=[preview.pk]))
+    assert response.status_code == 302
+    for index, ids in enumerate(parts):  # the workers pick the slices up after the cancel
+        preview_part(preview.pk, index, ids)
+    preview.refresh_from_db()
+    assert preview.status == "cancelled" and preview.scanned == 0
+    assert (
+        'data-status="cancelled"'
+        in client.get(reverse("workbench:preview", args=[preview.pk])).content.decode()
+    )
