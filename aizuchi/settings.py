@@ -144,7 +144,7 @@ AIZUCHI_MAX_DURATION_SECONDS = env_int("AIZUCHI_MAX_DURATION_SECONDS", 4 * 3600,
 AIZUCHI_MAX_FILES_PER_UPLOAD = env_int("AIZUCHI_MAX_FILES_PER_UPLOAD", 10, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = AIZUCHI_MAX_FILES_PER_UPLOAD
 
-# Transcription (see meetings/transcription.py).
+# Transcription (see meetings/transcription/).
 AIZUCHI_WHISPER_ENGINE = env_choice(
     "AIZUCHI_WHISPER_ENGINE", "faster-whisper", ("faster-whisper", "openai-whisper")
 )

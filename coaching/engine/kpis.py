@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from coaching.engine.matching import is_question
+from coaching.engine.constraints import is_question
 from coaching.engine.types import AFFIRMATION, ASK, BEHAVIOURS, PREMATURE_PROPOSAL, PROPOSAL, Moment, Turn
 
 KPI_VERSION = 1

@@ -68,7 +68,7 @@ def validate_rule(rule: Rule) -> Rule:
             raise RuleError(f"{rule.key}: a token pattern is a list of token descriptions.")
         if len(json.dumps(rule.pattern, ensure_ascii=False)) > MAX_PATTERN_CHARS:
             raise RuleError(f"{rule.key}: token pattern is too long.")
-        from coaching.engine.fast import check_token_pattern
+        from coaching.engine.patterns import check_token_pattern
 
         try:
             check_token_pattern(rule.pattern)

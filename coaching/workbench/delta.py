@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from coaching.engine.fast import US, TokenPattern
+from coaching.engine.fast import US
 from coaching.engine.nlp import tokenise
+from coaching.engine.patterns import TokenPattern
 from coaching.engine.rules import rule_from_dict
 from coaching.engine.types import Rule
 
