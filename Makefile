@@ -10,7 +10,7 @@ WORKER_CONCURRENCY ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/aizuchi
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-packages models run worker test test-embedded test-scale lint bench clean
+.PHONY: install system-packages models run worker test test-embedded test-scale lint typecheck bench clean
 
 install: system-packages $(VENV)/.installed .env models
 
@@ -54,6 +54,7 @@ test: install test-embedded test-scale
 test-embedded:
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	@$(MAKE) --no-print-directory typecheck
 	$(BIN)/pytest
 
 # The scale path: PostgreSQL and a Redis broker (the tests that load speech models already ran above).
@@ -63,6 +64,10 @@ test-scale:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Static types of the apps (settings in pyproject.toml: [tool.mypy], [tool.django-stubs]).
+typecheck:
+	$(BIN)/mypy accounts aizuchi coaching meetings reviews
 
 bench: install
 	$(BIN)/python bench/transcribe

@@ -17,7 +17,8 @@ class RangeForm(forms.Form):
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_period(self) -> str:
-        return self.cleaned_data.get("period") if self.cleaned_data.get("period") in PERIODS else "week"
+        period = self.cleaned_data.get("period")
+        return period if isinstance(period, str) and period in PERIODS else "week"
 
 
 class MeetingFilterForm(forms.Form):

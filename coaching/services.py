@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import SET_NULL, TextField
 from django.db.models.functions import Cast
 
 from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
@@ -271,7 +271,7 @@ def _null_references(ids: list[int]) -> None:
     """Detach rows of other apps that point at moments about to go (their FKs are SET_NULL), so
     the moments can be deleted in one statement instead of being collected one by one."""
     for rel in Moment._meta.related_objects:
-        if rel.on_delete.__name__ == "SET_NULL":
+        if rel.on_delete is SET_NULL:  # None for many-to-many relations
             rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": ids}).update(
                 **{rel.field.name: None}
             )
@@ -303,9 +303,9 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
     for mid, analysis in results:
         for m in analysis.moments:
             key = (mid, m.behaviour, m.turn, m.char_start, m.char_end, m.rule[:100], m.time, m.text[:500])
-            pk = existing.get(key)
-            if pk is not None and pk not in keep:
-                keep.add(pk)
+            kept = existing.get(key)
+            if kept is not None and kept not in keep:
+                keep.add(kept)
                 continue
             new.append(
                 Moment(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -16,9 +17,12 @@ from django.utils import timezone
 
 from coaching.models import MeetingScore, MeetingTokens, RescoreJob
 
+if TYPE_CHECKING:
+    from coaching.services import ScoringRules
+
 logger = logging.getLogger(__name__)
 BATCH = int(os.environ.get("AIZUCHI_RESCORE_BATCH", "200"))  # meetings per task
-_RULES: dict[int, object] = {}
+_RULES: dict[int, ScoringRules] = {}
 
 
 def _pending_ids(job: RescoreJob) -> list[int]:

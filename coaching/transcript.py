@@ -32,6 +32,7 @@ class Line:
     text: str
     pieces: list[Piece] = field(default_factory=list)
     moments: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[Any] = field(default_factory=list)  # reviews' comments on it (the meeting panel)
 
 
 def _turn_layout(segments: Sequence[Mapping[str, Any]]) -> list[list[tuple[int, int]]]:

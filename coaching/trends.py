@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,7 +118,7 @@ def _scored(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return meetings.filter(status=Meeting.Status.DONE, score__isnull=False)
 
 
-def _team_scored(team_id: int | None) -> QuerySet[Meeting]:
+def _team_scored(team_id: int) -> QuerySet[Meeting]:
     return _scored(Meeting.objects.filter(owner__profile__team_id=team_id))
 
 
@@ -200,7 +200,7 @@ def team_median(
         .annotate(**_kpi_averages())
         .order_by()
     )
-    per_period: dict[datetime.date, list[dict[str, Any]]] = {}
+    per_period: dict[datetime.date, list[Mapping[str, Any]]] = {}
     for row in rows:
         per_period.setdefault(_as_date(row["p"]), []).append(row)
     return {p: {k: _median(r[k] for r in reps) for k in KPI_KEYS} for p, reps in per_period.items()}
@@ -213,7 +213,7 @@ def rep_trend(
     if period not in PERIODS:
         raise ValueError(period)
     mine = _scored(meeting_list_for_user(viewer).filter(owner=rep, held_on__range=(start, end)))
-    rows = {
+    rows: dict[datetime.date, Mapping[str, Any]] = {
         _as_date(r["p"]): r
         for r in mine.annotate(p=_trunc(period))
         .values("p")
@@ -300,7 +300,7 @@ def team_table(
     def half(q: Q, column: str) -> Avg:
         return Avg(Case(When(q, then=F(f"score__{column}")), output_field=FloatField()))
 
-    stats = {
+    stats: dict[int, Mapping[str, Any]] = {
         r["owner_id"]: r
         for r in scope.values("owner_id")
         .annotate(
@@ -317,7 +317,7 @@ def team_table(
     }
     spark_period = "week" if (end - start).days <= 183 else "month"
     periods = period_starts(spark_period, start, end)
-    spark_rows: dict[int, dict[datetime.date, dict[str, Any]]] = {}
+    spark_rows: dict[int, dict[datetime.date, Mapping[str, Any]]] = {}
     for r in (
         scope.annotate(p=_trunc(spark_period)).values("owner_id", "p").annotate(**_kpi_averages()).order_by()
     ):

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coaching import behaviour_trends, outcomes, trends
 from coaching.forms import MeetingFilterForm, RangeForm, TargetForm
 from coaching.waveform import peaks_cached
+from meetings.models import Meeting
 from meetings.selectors import meeting_get_for_user
 from meetings.services import derived_audio_path
 from reviews import selectors as review_selectors
@@ -73,7 +74,7 @@ def _chart_data(trend: trends.Trend) -> list[dict[str, Any]]:
     ]
 
 
-def _meeting_page(request, rep) -> tuple[MeetingFilterForm, Any]:
+def _meeting_page(request, rep) -> tuple[MeetingFilterForm, Page[Meeting], trends.MeetingFilter]:
     form = MeetingFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = trends.MeetingFilter(

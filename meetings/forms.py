@@ -32,7 +32,9 @@ class MultipleFileField(forms.FileField):
 
 
 class MeetingUploadForm(forms.Form):
-    files = MultipleFileField(
+    # The form metaclass moves declared fields off the class, so this does not replace
+    # BaseForm.files (the uploaded files) at runtime; the stubs cannot see that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Recordings"),
         required=False,
         widget=MultipleFileInput(

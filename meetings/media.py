@@ -8,16 +8,18 @@ itself, honouring Range requests so the audio player can seek.
 import mimetypes
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 _BLOCK = 64 * 1024
 
 
-def private_file_response(request, path: Path, *, download_name: str) -> HttpResponse:
+def private_file_response(request: HttpRequest, path: Path, *, download_name: str) -> HttpResponseBase:
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if settings.AIZUCHI_MEDIA_ACCEL_PREFIX:
         relative = path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
@@ -31,10 +33,10 @@ def private_file_response(request, path: Path, *, download_name: str) -> HttpRes
     size = path.stat().st_size
     match = _RANGE.match(request.headers.get("Range", "").strip())
     if not match or (not match.group(1) and not match.group(2)):
-        response = FileResponse(path.open("rb"), content_type=content_type, filename=download_name)
-        response["Accept-Ranges"] = "bytes"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        whole = FileResponse(path.open("rb"), content_type=content_type, filename=download_name)
+        whole["Accept-Ranges"] = "bytes"
+        whole["Cache-Control"] = "private, no-store"
+        return whole
 
     first, last = match.groups()
     if first:
@@ -46,7 +48,7 @@ def private_file_response(request, path: Path, *, download_name: str) -> HttpRes
         response["Content-Range"] = f"bytes */{size}"
         return response
 
-    def stream():
+    def stream() -> Iterator[bytes]:
         remaining = end - start + 1
         with path.open("rb") as handle:
             handle.seek(start)
@@ -57,12 +59,12 @@ def private_file_response(request, path: Path, *, download_name: str) -> HttpRes
                 remaining -= len(block)
                 yield block
 
-    response = StreamingHttpResponse(stream(), status=206, content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    partial = StreamingHttpResponse(stream(), status=206, content_type=content_type)
+    partial["Content-Range"] = f"bytes {start}-{end}/{size}"
+    partial["Content-Length"] = str(end - start + 1)
+    partial["Accept-Ranges"] = "bytes"
+    partial["Cache-Control"] = "private, no-store"
+    return partial
 
 
 def file_exists(path: Path) -> bool:

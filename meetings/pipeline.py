@@ -158,14 +158,16 @@ def analyse_file(
         segments: list[dict[str, Any]] = []
         languages: Counter[str] = Counter()
         for start, end in spans:
+
+            def on_chunk_progress(f: float, s: float = start, e: float = end) -> None:
+                report("transcribing", (s + f * (e - s)) / max(decoded.duration, 1e-6))
+
             result = transcription.transcribe(
                 audio.read_samples(decoded.path, start, end),
                 config=config,
                 language=_requested_language(language),
                 offset=start,
-                on_progress=lambda f, s=start, e=end: report(
-                    "transcribing", (s + f * (e - s)) / max(decoded.duration, 1e-6)
-                ),
+                on_progress=on_chunk_progress,
             )
             languages[result.language] += int(end - start) + 1
             segments += [_segment_dict(s) for s in result.segments]
@@ -204,11 +206,11 @@ def _requested_language(language: str) -> str | None:
 
 
 def _majority_language(chunks: list[TranscriptChunk]) -> str:
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}  # seconds per language
     for chunk in chunks:
         if chunk.language:
-            weights[chunk.language] += chunk.end - chunk.start
-    return weights.most_common(1)[0][0] if weights else ""
+            weights[chunk.language] = weights.get(chunk.language, 0.0) + chunk.end - chunk.start
+    return max(weights, key=weights.__getitem__) if weights else ""
 
 
 def _segment_dict(segment: transcription.TranscribedSegment) -> dict[str, Any]:

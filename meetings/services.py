@@ -24,6 +24,12 @@ INTERNAL_ERROR_MESSAGE = _(
 )
 
 
+def _upload_name(uploaded_file: UploadedFile) -> str:
+    """The client's file name (Django builds an UploadedFile only for a part that has one)."""
+    assert uploaded_file.name is not None
+    return uploaded_file.name
+
+
 def _title_for(filename: str, title: str, file_count: int) -> str:
     stem = Path(filename).stem or filename
     if not title:
@@ -65,7 +71,8 @@ def meeting_create(
     Raises audio.AudioError (with a sentence for the user) for an unsupported, empty, broken or
     too long file; in that case nothing is stored.
     """
-    audio.check_extension(uploaded_file.name)
+    name = _upload_name(uploaded_file)
+    audio.check_extension(name)
     temporary_path = getattr(uploaded_file, "temporary_file_path", None)
     if temporary_path is not None:
         info = audio.probe(temporary_path())
@@ -76,7 +83,7 @@ def meeting_create(
 
     meeting = _meeting_new(
         owner=owner,
-        filename=uploaded_file.name,
+        filename=name,
         title=title,
         held_on=held_on,
         customer_name=customer_name,
@@ -86,7 +93,7 @@ def meeting_create(
         duration_seconds=duration,
     )
     with transaction.atomic():
-        meeting.audio.save(uploaded_file.name, uploaded_file, save=False)
+        meeting.audio.save(name, uploaded_file, save=False)
         meeting.save()
         transaction.on_commit(lambda: meeting_enqueue(meeting_id=meeting.pk))
     return meeting
@@ -97,7 +104,8 @@ def meeting_create_from_upload(*, uploaded_file: UploadedFile, **fields) -> Meet
     without Whisper, anything else is a recording. Raises AudioError or TranscriptImportError."""
     from meetings.forms import TRANSCRIPT_EXTENSIONS
 
-    suffix = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
+    name = _upload_name(uploaded_file)
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in TRANSCRIPT_EXTENSIONS:
         return meeting_import_transcript(uploaded_file=uploaded_file, **fields)
     return meeting_create(uploaded_file=uploaded_file, **fields)
@@ -342,10 +350,11 @@ def meeting_import_transcript(
         from meetings.speakers import TranscriptImportError
 
         raise TranscriptImportError(_("The transcript file is too large."))
-    parsed = parse_transcript(uploaded_file.name, data)
+    name = _upload_name(uploaded_file)
+    parsed = parse_transcript(name, data)
     meeting = _meeting_new(
         owner=owner,
-        filename=uploaded_file.name,
+        filename=name,
         title=title,
         held_on=held_on,
         customer_name=customer_name,
@@ -420,9 +429,10 @@ def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
     from meetings.speakers import voice_embedding
     from meetings.speakers.metrics import read_mono
 
-    audio.check_extension(uploaded_file.name)
+    name = _upload_name(uploaded_file)
+    audio.check_extension(name)
     with tempfile.TemporaryDirectory(prefix="aizuchi-voice-") as workdir:
-        source = Path(workdir) / ("clip." + uploaded_file.name.rsplit(".", 1)[-1].lower())
+        source = Path(workdir) / ("clip." + name.rsplit(".", 1)[-1].lower())
         with source.open("wb") as out:
             for chunk in uploaded_file.chunks():
                 out.write(chunk)
@@ -443,7 +453,7 @@ def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
         enrolment = old or VoiceEnrolment(user=user)
         enrolment.duration_seconds = decoded.duration
         enrolment.embedding = [round(float(x), 6) for x in embedding]
-        enrolment.clip.save(uploaded_file.name, uploaded_file, save=False)
+        enrolment.clip.save(name, uploaded_file, save=False)
         enrolment.save()
     if old_name and old_name != enrolment.clip.name:
         default_storage.delete(old_name)

@@ -31,6 +31,7 @@ def comment_list(request, meeting_id: int):
 @require_POST
 def comment_create(request, meeting_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id)
+    form: CommentForm | None  # None once the comment is saved
     form = CommentForm(request.POST)
     if form.is_valid():
         moment = None

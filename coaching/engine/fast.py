@@ -21,12 +21,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coaching.engine.nlp import Token, tokenise
 from coaching.engine.patterns import TokenPattern
 from coaching.engine.rules import compile_regex
 from coaching.engine.types import Rule
+
+if TYPE_CHECKING:
+    from coaching.engine.matching import TokenisedTurns
 
 US = "\x1f"  # between tokens
 RS = "\x1e"  # between turns (meeting-wide streams)
@@ -107,7 +110,7 @@ def masked(pt: PackedTurns, turns: Collection[int]) -> PackedTurns:
     return PackedTurns(pt.language, *cols)
 
 
-def unpack(pt: PackedTurns) -> Any:
+def unpack(pt: PackedTurns) -> TokenisedTurns:
     """TokenisedTurns again (for the spaCy reference path and for tests)."""
     from coaching.engine.matching import TokenisedTurns
 
@@ -262,7 +265,7 @@ class FastRules:
             out.append((ri, ti, offsets[ti][s], offsets[ti][e - 1] + len(orths[ti][e - 1])))
         if self.regexes and turns is None:
             out.extend(self._regex_matches(pt, texts))
-        elif self.regexes:
+        elif self.regexes and turns is not None:
             # Regexes also see the turn before each wanted one: a match running on from there
             # hides what it hides in a whole-meeting run.
             seen = set(turns) | {t - 1 for t in turns}

@@ -22,8 +22,10 @@ def premature_proposals(moments: Sequence[Moment]) -> list[Moment]:
     ]
 
 
-def _timed(turns: Sequence[Turn]) -> bool:
-    return bool(turns) and all(t.start is not None and t.end is not None for t in turns)
+def _timed_spans(turns: Sequence[Turn]) -> list[tuple[str | None, float, float]] | None:
+    """(speaker, start, end) of every turn, or None unless there are turns and all are timed."""
+    spans = [(t.speaker, t.start, t.end) for t in turns if t.start is not None and t.end is not None]
+    return spans if turns and len(spans) == len(turns) else None
 
 
 def listening_window_seconds(
@@ -60,22 +62,23 @@ def turn_kpis(
         "turns_per_minute": None,
         "customer_talk_raw": None,
     }
-    if not _timed(turns):
+    spans = _timed_spans(turns)
+    if spans is None:
         return out
-    t0 = min(t.start for t in turns)  # type: ignore[type-var]
-    t1 = max(t.end for t in turns)  # type: ignore[type-var]
+    t0 = min(start for _, start, _ in spans)
+    t1 = max(end for _, _, end in spans)
     duration = max(t1 - t0, 0.0)
     talk = {"rep": 0.0, "customer": 0.0}
-    for t in turns:
-        if t.speaker in talk:
-            talk[t.speaker] += max(t.end - t.start, 0.0)  # type: ignore[operator]
+    for speaker, start, end in spans:
+        if speaker in talk:
+            talk[speaker] += max(end - start, 0.0)
     spoken = talk["rep"] + talk["customer"]
     window = listening_window_seconds(duration, window_fraction, window_min_minutes, window_max_minutes)
     in_window = {"rep": 0.0, "customer": 0.0}
-    for t in turns:
-        if t.speaker in in_window:
-            a, b = max(t.start, t0), min(t.end, t0 + window)  # type: ignore[type-var]
-            in_window[t.speaker] += max(b - a, 0.0)
+    for speaker, start, end in spans:
+        if speaker in in_window:
+            a, b = max(start, t0), min(end, t0 + window)
+            in_window[speaker] += max(b - a, 0.0)
     window_spoken = in_window["rep"] + in_window["customer"]
     out.update(
         duration_seconds=round(duration, 2),
@@ -87,7 +90,7 @@ def turn_kpis(
         listening_window_customer_share=round(in_window["customer"] / window_spoken, 4)
         if window_spoken
         else None,
-        longest_rep_monologue_seconds=round(_longest_rep_run(turns), 2),
+        longest_rep_monologue_seconds=round(_longest_rep_run(spans), 2),
         turns_per_minute=round(len(turns) / (duration / 60), 3) if duration else None,
         customer_talk_raw=talk["customer"],
     )
@@ -154,23 +157,24 @@ def _latencies(moments: Sequence[Moment]) -> list[float]:
     proposals = sorted(
         (m.turn, m.char_start, m.time) for m in moments if m.behaviour == PROPOSAL and m.time is not None
     )
+    asks = sorted(
+        ((m.turn, m.time) for m in moments if m.behaviour == ASK and m.time is not None), key=lambda a: a[0]
+    )
     out: list[float] = []
-    for ask in sorted(
-        (m for m in moments if m.behaviour == ASK and m.time is not None), key=lambda m: m.turn
-    ):
-        nxt = next((p for p in proposals if p[0] > ask.turn), None)
+    for ask_turn, ask_time in asks:
+        nxt = next((p for p in proposals if p[0] > ask_turn), None)
         if nxt is not None:
-            out.append(round(max(nxt[2] - ask.time, 0.0), 2))  # type: ignore[operator]
+            out.append(round(max(nxt[2] - ask_time, 0.0), 2))
     return out
 
 
-def _longest_rep_run(turns: Sequence[Turn]) -> float:
+def _longest_rep_run(spans: Sequence[tuple[str | None, float, float]]) -> float:
     best = 0.0
     run_start: float | None = None
-    for t in turns:
-        if t.speaker == "rep":
-            run_start = t.start if run_start is None else run_start
-            best = max(best, t.end - run_start)  # type: ignore[operator]
+    for speaker, start, end in spans:
+        if speaker == "rep":
+            run_start = start if run_start is None else run_start
+            best = max(best, end - run_start)
         else:
             run_start = None
     return best

@@ -13,12 +13,15 @@ import dataclasses
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coaching.engine.constraints import FILLER, ConstraintMemo, passes_constraints, sentence_number
 from coaching.engine.nlp import Token, pipeline, tokenise
 from coaching.engine.rules import compile_regex, default_pack, rules_for
 from coaching.engine.types import Moment, Rule, Turn
+
+if TYPE_CHECKING:
+    from coaching.engine.fast import FastRules, PackedTurns
 
 _SEP = "¶"
 _SAME_MENTION = 20  # characters: closer matches in one sentence are one mention ("a client, a bank, ...")
@@ -74,7 +77,8 @@ def _doc(
         else Doc(vocab, words=words, spaces=spaces)
     )
     add = vocab.strings.add
-    doc.from_array([NORM], np.array([[add(n)] for n in norms], dtype="uint64"))
+    # spaCy's stub asks for thinc's Ints2d; at runtime that is a numpy array like this one.
+    doc.from_array([NORM], np.array([[add(n)] for n in norms], dtype="uint64"))  # type: ignore[arg-type]
     rdoc = Doc(vocab, words=readings) if with_reading else None
     return doc, rdoc, starts
 
@@ -117,7 +121,9 @@ class CompiledRules:
                 # Turns are joined by newlines: multi-line mode keeps ^ and $ at turn edges.
                 self.regexes.append((i, compile_regex("(?m)" + rule.pattern)))
 
-    def raw_matches(self, tt: TokenisedTurns, texts: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    def raw_matches(
+        self, tt: TokenisedTurns | PackedTurns, texts: Sequence[str]
+    ) -> list[tuple[int, int, int, int]]:
         """(rule index, turn, char start, char end) for every unconstrained match."""
         from coaching.engine.fast import PackedTurns, unpack
 
@@ -199,6 +205,7 @@ def compiled(rules: Sequence[Rule], language: str, *, reference: bool = False) -
     if hit is not None and hit[0] == tuple(rules):
         return hit[1]
     key = language + json.dumps([dataclasses.astuple(r) for r in rules], ensure_ascii=False, default=str)
+    found: CompiledRules | FastRules | None
     if reference:
         found = _COMPILED.get(key)
         if found is None:
@@ -226,7 +233,7 @@ def find_moments(
     rules: Sequence[Rule],
     *,
     language: str,
-    tokens: TokenisedTurns | None = None,
+    tokens: TokenisedTurns | PackedTurns | None = None,
     per_turn: Collection[str] | None = None,
     per_sentence: Collection[str] | None = None,
     reference: bool = False,

@@ -49,7 +49,7 @@ def check_token_pattern(pattern: Any) -> None:
 
 def _spec_pred(spec: dict[str, Any]) -> tuple[list[tuple[str, str, Any]], bool]:
     """[(field, mode, value)] for one token spec; negated for OP "!"."""
-    tests = []
+    tests: list[tuple[str, str, Any]] = []
     for key, value in spec.items():
         if key == "OP":
             continue

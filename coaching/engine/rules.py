@@ -81,6 +81,7 @@ def validate_rule(rule: Rule) -> Rule:
             raise RuleError(f"{rule.key}: pattern is too long (at most {MAX_PATTERN_CHARS} characters).")
     try:
         if rule.kind == "regex":
+            assert isinstance(rule.pattern, str)  # checked above: only "pattern" rules are lists
             compile_regex(rule.pattern)
         for name in _REGEX_FIELDS:
             if getattr(rule, name):

@@ -100,10 +100,10 @@ def probes(rule: Rule) -> list[str] | None:
     anchor = TokenPattern(rule.pattern).anchor
     if anchor is None:
         return None
-    field, values = anchor
+    field, words = anchor
     if field in ("norm", "lemma"):
-        return [re.escape(US + v + US) for v in values]
-    return ["(?i)" + re.escape(v) for v in values]
+        return [re.escape(US + v + US) for v in words]
+    return ["(?i)" + re.escape(v) for v in words]
 
 
 def probe_set(rules: tuple[Rule, ...]) -> Any:
@@ -120,7 +120,7 @@ def probe_set(rules: tuple[Rule, ...]) -> Any:
     patterns = patterns or [r"[^\s\S]"]  # rules that can match nothing: a probe that never does
     options.log_errors = False
     s = re2.Set.SearchSet(options)
-    for p in patterns:
-        s.Add(p)
+    for pattern in patterns:
+        s.Add(pattern)
     s.Compile()
     return s

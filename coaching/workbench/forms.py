@@ -58,12 +58,13 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["behaviour"].choices = [
-            (b.key, f"{b.name_ja} / {b.name_en}") for b in Behaviour.objects.order_by("id")
-        ]
+        behaviour = self.fields["behaviour"]
+        assert isinstance(behaviour, forms.ChoiceField)
+        behaviour.choices = [(b.key, f"{b.name_ja} / {b.name_en}") for b in Behaviour.objects.order_by("id")]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # forms.Form.clean returns cleaned_data
         if self.errors:
             return data
         pattern: Any = data["pattern"].strip()

@@ -126,9 +126,13 @@ class _Tally:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> _Tally:
         return cls(
-            **{k: Counter(data.get(k, {})) for k in ("added", "removed", "before")},
+            added=Counter(data.get("added", {})),
+            removed=Counter(data.get("removed", {})),
+            before=Counter(data.get("before", {})),
             sample=[(k, item) for k, item in data.get("sample", [])],
-            **{k: data.get(k, 0) for k in ("touched_meetings", "touched_turns", "scanned")},
+            touched_meetings=data.get("touched_meetings", 0),
+            touched_turns=data.get("touched_turns", 0),
+            scanned=data.get("scanned", 0),
         )
 
     def merge(self, other: _Tally) -> None:
@@ -167,8 +171,8 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
     if probes is None:
         candidates = ids
     else:
-        rows = MeetingTokens.objects.filter(meeting_id__in=ids).values_list("meeting_id", "search")
-        candidates = [mid for mid, text in rows if probes.Match(text.encode())]
+        searchable = MeetingTokens.objects.filter(meeting_id__in=ids).values_list("meeting_id", "search")
+        candidates = [mid for mid, text in searchable if probes.Match(text.encode())]
     touched: dict[int, set[int]] = {}
     found: dict[int, tuple[list[Any], list[Hit], str]] = {}
     rows = cache_rows(candidates, "meeting__title", any_tokeniser=True)
@@ -274,6 +278,7 @@ def _finish(preview_id: int) -> None:
     ):
         return
     preview = PreviewJob.objects.get(pk=preview_id)
+    assert preview.finished_at is not None  # set by the claim above
     delta, _, _ = _plan(preview)
     tally = _Tally()
     stops = set()

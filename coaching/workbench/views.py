@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from coaching.engine.rules import RuleError
 from coaching.models import Behaviour, LabelledSet, PhraseRule, PreviewJob, RescoreJob, RuleSet
@@ -34,6 +36,13 @@ from coaching.workbench.forms import (
 )
 
 
+class StaffRequest(HttpRequest):
+    """A request staff_required let through (a signed-in user); HtmxMiddleware adds .htmx."""
+
+    user: User
+    htmx: HtmxDetails
+
+
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Only admins (Django staff) see the workbench; for everyone else it does not exist."""
 
@@ -47,7 +56,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 @staff_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "coaching/workbench/index.html",
@@ -63,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+def rule_edit(request: StaffRequest, key: str | None = None) -> HttpResponse:
     row = get_object_or_404(PhraseRule.objects.select_related("behaviour"), key=key) if key else None
     if request.method == "POST":
         form = RuleForm(request.POST)
@@ -87,14 +96,14 @@ def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
 
 @staff_required
 @require_POST
-def rule_delete(request: HttpRequest, key: str) -> HttpResponse:
+def rule_delete(request: StaffRequest, key: str) -> HttpResponse:
     svc.draft_rule_delete(actor=request.user, key=key)
     messages.success(request, _("Rule removed from the draft."))
     return redirect("workbench:index")
 
 
 @staff_required
-def behaviour_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+def behaviour_edit(request: StaffRequest, key: str | None = None) -> HttpResponse:
     row = get_object_or_404(Behaviour, key=key) if key else None
     form = BehaviourForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +115,7 @@ def behaviour_edit(request: HttpRequest, key: str | None = None) -> HttpResponse
 
 @staff_required
 @require_POST
-def sentence_tester(request: HttpRequest) -> HttpResponse:
+def sentence_tester(request: StaffRequest) -> HttpResponse:
     form = SentenceTestForm(request.POST)
     result = sel.sentence_test(**form.cleaned_data) if form.is_valid() else None
     return render(
@@ -116,7 +125,7 @@ def sentence_tester(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def preview_new(request: HttpRequest) -> HttpResponse:
+def preview_new(request: StaffRequest) -> HttpResponse:
     preview = pv.preview_start(user=request.user)
     return redirect("workbench:preview", pk=preview.pk)
 
@@ -130,7 +139,7 @@ def _preview_context(preview: PreviewJob) -> dict[str, Any]:
 
 
 @staff_required
-def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
+def preview_page(request: StaffRequest, pk: int) -> HttpResponse:
     preview = pv.preview_settle(preview=get_object_or_404(PreviewJob, pk=pk))
     template = "coaching/workbench/preview.html"
     if request.htmx:
@@ -140,7 +149,7 @@ def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def preview_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preview_mark_view(request: StaffRequest, pk: int) -> HttpResponse:
     preview = get_object_or_404(PreviewJob, pk=pk)
     pv.preview_mark(
         preview=preview, item_id=request.POST.get("item", ""), right=request.POST.get("right") == "1"
@@ -150,14 +159,14 @@ def preview_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def preview_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preview_cancel_view(request: StaffRequest, pk: int) -> HttpResponse:
     pv.preview_cancel(preview=get_object_or_404(PreviewJob, pk=pk))
     return redirect("workbench:preview", pk=pk)
 
 
 @staff_required
 @require_POST
-def publish(request: HttpRequest) -> HttpResponse:
+def publish(request: StaffRequest) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment that says what changed."))
@@ -173,13 +182,13 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def discard(request: HttpRequest) -> HttpResponse:
+def discard(request: StaffRequest) -> HttpResponse:
     svc.draft_discard(actor=request.user)
     return redirect("workbench:index")
 
 
 @staff_required
-def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+def job_page(request: StaffRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(RescoreJob.objects.select_related("ruleset"), pk=pk)
     template = "coaching/workbench/job.html"
     if request.htmx:
@@ -188,7 +197,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: StaffRequest) -> HttpResponse:
     return render(
         request, "coaching/workbench/versions.html", {"versions": sel.versions(), "upload": PackUploadForm()}
     )
@@ -196,7 +205,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def version_restore(request: HttpRequest, number: int) -> HttpResponse:
+def version_restore(request: StaffRequest, number: int) -> HttpResponse:
     version = svc.ruleset_restore(actor=request.user, ruleset=get_object_or_404(RuleSet, number=number))
     messages.success(request, _("Published rules version %(n)d.") % {"n": version.number})
     return redirect("workbench:job", pk=version.rescore_jobs.latest("id").pk)
@@ -209,7 +218,7 @@ def _download(content: str, name: str, fmt: str) -> HttpResponse:
 
 
 @staff_required
-def version_export(request: HttpRequest, number: int) -> HttpResponse:
+def version_export(request: StaffRequest, number: int) -> HttpResponse:
     version = get_object_or_404(RuleSet, number=number)
     fmt = "json" if request.GET.get("format") == "json" else "yaml"
     return _download(
@@ -218,14 +227,14 @@ def version_export(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @staff_required
-def draft_export(request: HttpRequest) -> HttpResponse:
+def draft_export(request: StaffRequest) -> HttpResponse:
     fmt = "json" if request.GET.get("format") == "json" else "yaml"
     return _download(svc.pack_export(snapshot=draft_snapshot(), fmt=fmt), "rules-draft", fmt)
 
 
 @staff_required
 @require_POST
-def pack_import_view(request: HttpRequest) -> HttpResponse:
+def pack_import_view(request: StaffRequest) -> HttpResponse:
     form = PackUploadForm(request.POST, request.FILES)
     if form.is_valid():
         f = form.cleaned_data["file"]
@@ -242,12 +251,14 @@ def pack_import_view(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def accuracy(request: HttpRequest) -> HttpResponse:
+def accuracy(request: StaffRequest) -> HttpResponse:
     form = LabelledUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
+        upload = request.FILES.get("file")
+        assert upload is not None and upload.name is not None  # the form validated it
         labelled = LabelledSet.objects.create(
-            name=request.FILES["file"].name[:200],
+            name=upload.name[:200],
             uploaded_by=request.user,
             meetings=form.cleaned_data["file"],
         )
@@ -269,7 +280,7 @@ def accuracy(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: StaffRequest) -> HttpResponse:
     return render(request, "coaching/workbench/audit.html", {"rows": sel.audit_log()})
 
 
@@ -277,7 +288,7 @@ MAX_PER_TURN = 20  # a count above this in one turn is a typo
 
 
 @staff_required
-def label_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+def label_meeting(request: StaffRequest, pk: int) -> HttpResponse:
     """Mark, turn by turn, how often each behaviour happens in a stored meeting: a labelled
     meeting for the accuracy page, prefilled with what the published rules detected."""
     sheet = sel.label_sheet(meeting_id=pk)

@@ -107,7 +107,9 @@ def _translation() -> Any:
     try:
         translation.get_language()  # reads settings.USE_I18N
     except ImproperlyConfigured:
-        from django.utils.translation import trans_null as translation
+        from django.utils.translation import trans_null
+
+        return trans_null
     return translation
 
 

@@ -56,9 +56,10 @@ def check_extension(filename: str) -> None:
         )
 
 
-def _float_or_none(value: object) -> float | None:
+def _float_or_none(value: Any) -> float | None:
+    """A positive number from an ffprobe JSON value (text, a number, or missing), else None."""
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None

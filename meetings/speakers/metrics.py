@@ -67,16 +67,16 @@ def wrong_role_share(
 
 def _union_length(intervals: list[tuple[float, float]]) -> float:
     length = 0.0
-    current_start = current_end = None
+    current: tuple[float, float] | None = None  # (start, end) of the run being merged
     for s, e in sorted(intervals):
-        if current_end is None or s > current_end:
-            if current_end is not None:
-                length += current_end - current_start
-            current_start, current_end = s, e
+        if current is None or s > current[1]:
+            if current is not None:
+                length += current[1] - current[0]
+            current = (s, e)
         else:
-            current_end = max(current_end, e)
-    if current_end is not None:
-        length += current_end - current_start
+            current = (current[0], max(current[1], e))
+    if current is not None:
+        length += current[1] - current[0]
     return length
 
 

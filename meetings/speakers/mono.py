@@ -157,7 +157,7 @@ def cluster_voices(embeddings: np.ndarray, weights: np.ndarray) -> np.ndarray:
     total = weights.sum()
     sizes = {g: weights[groups == g].sum() for g in np.unique(groups[usable])}
     big = [g for g, size in sizes.items() if size >= min(MIN_CLUSTER_SECONDS, MIN_CLUSTER_SHARE * total)]
-    big = big if len(big) >= 2 else sorted(sizes, key=sizes.get, reverse=True)[:2]
+    big = big if len(big) >= 2 else sorted(sizes, key=lambda g: sizes[g], reverse=True)[:2]
     centroids = _centroids(centred, weights, groups, big)
     # Re-assign every segment to the nearest big group (one k-means step from good centroids).
     result = np.array(big)[np.argmax(centred @ centroids.T, axis=1)]
@@ -185,12 +185,12 @@ def attribute_mono(
     embeddings, weights = segment_embeddings(samples, segments)
     groups = cluster_voices(embeddings, weights)
     # Segments without usable audio take the group of their nearest neighbour in time.
-    for i in np.flatnonzero(groups < 0):
+    for k in np.flatnonzero(groups < 0):
         known = np.flatnonzero(groups >= 0)
         if known.size:
-            groups[i] = groups[known[np.argmin(np.abs(known - i))]]
+            groups[k] = groups[known[np.argmin(np.abs(known - k))]]
         else:
-            groups[i] = 0
+            groups[k] = 0
     ids = sorted(set(groups.tolist()))
     centroids = _centroids(embeddings, weights, groups, ids)
 

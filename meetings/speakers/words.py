@@ -108,6 +108,7 @@ def _smoothed_runs(
             target = before
         else:
             target = after
+        assert target is not None  # there are at least two runs, so run i has a neighbour
         first = sum(len(ws) for _, ws, _ in runs[:i])
         labels[first : first + len(runs[i][1])] = [target[0]] * len(runs[i][1])
 

@@ -145,7 +145,9 @@ class Command(BaseCommand):
         if rng.random() < 0.3:
             return ""  # not recorded
         x = -0.8 + 0.6 * score.asks - 0.8 * score.premature_proposals
-        x += 3 * (score.listening_window_customer_share - 0.55)
+        share = score.listening_window_customer_share
+        assert share is not None  # _score always sets it
+        x += 3 * (share - 0.55)
         return "won" if rng.random() < 1 / (1 + math.exp(-x)) else "lost"
 
     @staticmethod

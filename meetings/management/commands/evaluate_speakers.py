@@ -117,7 +117,13 @@ class Command(BaseCommand):
             for name, enrol in (("stereo", None), ("mono", enrolment)):
                 for split in (False, True):
                     config = dataclasses.replace(original(), word_timestamps=split)
-                    transcription.engine_config_from_settings = lambda config=config: config
+
+                    def configured(
+                        config: transcription.EngineConfig = config,
+                    ) -> transcription.EngineConfig:
+                        return config
+
+                    transcription.engine_config_from_settings = configured
                     result = pipeline.analyse_file(
                         SYNTHETIC / f"meeting_{name}.flac",
                         language="ja",

@@ -12,6 +12,7 @@ import difflib
 import wave
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             help="character similarity both engines' texts must reach (default 0.95)",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         model_dir = Path(settings.AIZUCHI_WHISPER_MODEL_DIR)
         models = options["model"] or [m for m in whisper_models.OFFLINE_MODELS if self._installed(m)]
         audio_paths = [p for p in options["audio"] or DEFAULT_AUDIO if p.is_file()]
@@ -98,5 +99,5 @@ class Command(BaseCommand):
             config = replace(base, engine=engine, compute_type="float32")
             result = transcription.transcribe(audio, config=config)
             texts[engine] = " ".join(s.text for s in result.segments)
-        ratio = difflib.SequenceMatcher(None, *texts.values()).ratio()
+        ratio = difflib.SequenceMatcher(None, texts["faster-whisper"], texts["openai-whisper"]).ratio()
         return ratio, texts
