@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from coaching.engine.nlp import Token, tokenise
 from coaching.engine.patterns import TokenPattern
-from coaching.engine.rules import compile_regex
+from coaching.engine.rules import compile_regex, compile_regex_set
 from coaching.engine.types import Rule
 
 if TYPE_CHECKING:
@@ -210,19 +210,8 @@ class FastRules:
                 for i, seq in sorted(entries):
                     table.setdefault(seq[0], []).append((i, seq))
                 self.tables[field] = table
-        if len(self.regexes) > 1:
-            import re2
-
-            options = re2.Options()
-            options.log_errors = False
-            s = re2.Set.SearchSet(options)
-            try:
-                for _, rx in self.regexes:
-                    s.Add(rx.pattern)
-                s.Compile()
-                self.regex_set = s
-            except Exception:  # a set too large for RE2's memory: run each regex instead
-                self.regex_set = None
+        if len(self.regexes) > 1:  # None (too large for RE2): each regex runs on its own
+            self.regex_set = compile_regex_set([rx.pattern for _, rx in self.regexes])
 
     def raw_matches(
         self, tokens: Any, texts: Sequence[str], turns: Collection[int] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,29 @@ def compile_regex(pattern: str) -> Any:
             f"at most {MAX_REGEX_PROGRAM}); split it into several rules."
         )
     return compiled
+
+
+# RE2 runs a set of regexes as one DFA built lazily in a memory budget. With the default 8 MB a
+# rule pack's ~90 regexes (bounded repeats such as [^。]{0,20}) overflow it and RE2 keeps
+# throwing its cache away: 130 ms a meeting instead of 0.3 ms. 64 MB is twice what they use.
+REGEX_SET_MAX_MEM = 64 << 20
+
+
+def compile_regex_set(patterns: Sequence[str]) -> Any:
+    """One RE2 set that says which of the patterns occur in a text (None if RE2 refuses it)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = REGEX_SET_MAX_MEM
+    regex_set = re2.Set.SearchSet(options)
+    try:
+        for pattern in patterns:
+            regex_set.Add(pattern)
+        regex_set.Compile()
+    except Exception:  # too large even for the budget: callers run each regex instead
+        return None
+    return regex_set
 
 
 def validate_rule(rule: Rule) -> Rule:

@@ -17,7 +17,7 @@ from typing import Any
 from coaching.engine.fast import US
 from coaching.engine.nlp import tokenise
 from coaching.engine.patterns import TokenPattern
-from coaching.engine.rules import rule_from_dict
+from coaching.engine.rules import compile_regex_set, rule_from_dict
 from coaching.engine.types import Rule
 
 
@@ -107,20 +107,13 @@ def probes(rule: Rule) -> list[str] | None:
 
 
 def probe_set(rules: tuple[Rule, ...]) -> Any:
-    """One compiled RE2 set of every rule's probes, or None when some rule has none."""
-    import re2
-
+    """One compiled RE2 set of every rule's probes, or None when some rule has none (or RE2
+    refuses the set): then every meeting is a candidate."""
     patterns: list[str] = []
     for r in rules:
         p = probes(r)
         if p is None:
             return None
         patterns.extend(p)
-    options = re2.Options()
-    patterns = patterns or [r"[^\s\S]"]  # rules that can match nothing: a probe that never does
-    options.log_errors = False
-    s = re2.Set.SearchSet(options)
-    for pattern in patterns:
-        s.Add(pattern)
-    s.Compile()
-    return s
+    # rules that can match nothing get a probe that never does
+    return compile_regex_set(patterns or [r"[^\s\S]"])
