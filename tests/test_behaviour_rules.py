@@ -90,3 +90,32 @@ def test_token_pattern_rule_matches_on_normalised_form():
     )
     for text in ("いい方法ありますか", "良い方法ありますか", "よい方法ありますか"):
         assert len(find_moments([Turn(0, "customer", text)], [rule], language="ja")) == 1
+
+
+@pytest.mark.real_engine
+@pytest.mark.parametrize("reference", [False, True])
+def test_requires_before_reads_the_other_partys_turn_just_before(reference):
+    # A promised quote is a proposal only right after the customer asked for a quote
+    rule = rule_from_dict(
+        {
+            "key": "promise",
+            "behaviour": "rep_proposal",
+            "language": "en",
+            "kind": "regex",
+            "pattern": r"(?i)\bI'll (?:send|have) it\b",
+            "speaker": "rep",
+            "requires_before": r"(?i)\bquote\b",
+        }
+    )
+    asked = [Turn(0, "customer", "Can you send me a quote?"), Turn(1, "rep", "Sure, I'll send it tonight.")]
+    brochure = [
+        Turn(0, "customer", "Can you send me the brochure?"),
+        Turn(1, "rep", "Sure, I'll send it tonight."),
+    ]
+    own_turn = [Turn(0, "rep", "A quote, then."), Turn(1, "rep", "I'll send it tonight.")]
+    found = [
+        len(find_moments(t, [rule], language="en", reference=reference)) for t in (asked, brochure, own_turn)
+    ]
+    assert found == [1, 0, 0]
+    with pytest.raises(RuleError, match="RE2"):
+        rule_from_dict({**rule.__dict__, "requires_before": r"(a)\1"})

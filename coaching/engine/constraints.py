@@ -176,6 +176,13 @@ def passes_constraints(
         return False
     if rule.requires_after and not memo.hit(rule.requires_after, _two_sentences(text, s)):
         return False
+    if rule.requires_before and (
+        prev is None
+        or not prev.speaker
+        or prev.speaker == turn.speaker
+        or not memo.hit(rule.requires_before, prev.text)
+    ):
+        return False
     if rule.requires_in_turn and not memo.hit(rule.requires_in_turn, text):
         return False
     return not (rule.unless_in_turn and memo.hit(rule.unless_in_turn, text))

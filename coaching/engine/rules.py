@@ -19,6 +19,7 @@ _REGEX_FIELDS = (
     "unless_preceded_by",
     "requires_in_turn",
     "requires_after",
+    "requires_before",
     "unless_in_turn",
 )
 

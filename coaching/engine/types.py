@@ -38,7 +38,9 @@ class Rule:
     previous turn is the other party's), not_after_question (at the turn start, the previous
     turn is not a question: 「そうですね」 there opens an answer), unless_followed_by / unless_preceded_by (regex on the text just around the
     match), requires_in_turn / unless_in_turn (regex on the whole turn text), requires_after (regex
-    on the text from the match to the end of the next sentence). A `veto` rule
+    on the text from the match to the end of the next sentence), requires_before (regex on the
+    other party's turn just before: "I'll have it to you by Friday" is a quote only after the
+    customer asked for one). A `veto` rule
     removes moments of its behaviour that overlap its match.
     """
 
@@ -60,6 +62,7 @@ class Rule:
     unless_preceded_by: str | None = None
     requires_in_turn: str | None = None
     requires_after: str | None = None
+    requires_before: str | None = None
     unless_in_turn: str | None = None
     note: str = ""
 

@@ -18,6 +18,7 @@ _REGEXES = (
     "unless_preceded_by",
     "requires_in_turn",
     "requires_after",
+    "requires_before",
     "unless_in_turn",
 )
 
@@ -53,6 +54,9 @@ class RuleForm(forms.Form):
     unless_preceded_by = forms.CharField(label=_("Unless preceded by (regex)"), required=False)
     requires_in_turn = forms.CharField(label=_("Requires in turn (regex)"), required=False)
     requires_after = forms.CharField(label=_("Requires after (regex)"), required=False)
+    requires_before = forms.CharField(
+        label=_("Requires in the other party's turn just before (regex)"), required=False
+    )
     unless_in_turn = forms.CharField(label=_("Unless in turn (regex)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
