@@ -190,7 +190,8 @@ def test_preview_counts_moments_the_draft_adds_on_stored_meetings_and_samples_th
     assert preview.status == "done" and preview.scanned == 3
     ask = preview.result["behaviours"]["customer_asks_for_proposal"]
     assert (ask["added"], ask["removed"], ask["before"], ask["after"]) == (1, 0, 2, 3)
-    assert set(preview.result["changed"]) == {"customer_asks_for_proposal"}
+    # asks changed, so premature proposals (those before the first ask) are counted too
+    assert set(preview.result["changed"]) == {"customer_asks_for_proposal", "premature_proposal"}
     sample = preview.result["sample"]
     assert any(s["added"] and "見繕うて" in s["hit"] and s["title"] == "Osaka call" for s in sample)
     estimate = preview_mark(preview=preview, item_id=sample[0]["id"], right=True)

@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
 
+from coaching.engine.kpis import premature_proposals
 from coaching.engine.matching import compiled, find_moments
 from coaching.engine.rules import rules_for
+from coaching.engine.types import ASK, PREMATURE_PROPOSAL, PROPOSAL
 from coaching.engine.types import Moment as Hit
 from coaching.models import MeetingTokens, Moment, PreviewJob, PreviewPart, RuleSet
 from coaching.selectors import active_rule_version, draft_snapshot, snapshot_count_modes
@@ -151,6 +153,36 @@ def _sample_key(seed: int, item_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(f"{seed}:{item_id}".encode(), digest_size=8).digest(), "big")
 
 
+def reported_behaviours(delta: Delta) -> list[str]:
+    """The behaviours a preview counts: those the delta changes, and premature proposals when
+    asks or proposals change (a proposal is premature when it comes before the first ask)."""
+    derived = [PREMATURE_PROPOSAL] if {ASK, PROPOSAL} & delta.behaviours else []
+    return sorted({*delta.behaviours, *derived})
+
+
+def _tally_premature(
+    tally: _Tally, delta: Delta, touched: dict[int, set[int]], found: dict[int, tuple[Any, list[Hit], str]]
+) -> None:
+    """Premature proposals of each touched meeting before (as stored) and after (from the stored
+    asks and proposals, with those of the re-matched turns replaced by the new ones)."""
+    rows: dict[int, list[tuple[str, int, int, int]]] = {mid: [] for mid in touched}
+    for mid, b, t, s, e in Moment.objects.filter(
+        meeting_id__in=list(touched), behaviour_key__in=(ASK, PROPOSAL, PREMATURE_PROPOSAL)
+    ).values_list("meeting_id", "behaviour_key", "turn_index", "char_start", "char_end"):
+        rows[mid].append((b, t, s, e))
+    for mid, (_, moments, _) in found.items():
+        kept = [
+            Hit(b, t, s, e, "", "")
+            for b, t, s, e in rows[mid]
+            if b != PREMATURE_PROPOSAL and not (b in delta.behaviours and t in touched[mid])
+        ]
+        new = kept + [m for m in moments if m.behaviour in (ASK, PROPOSAL)]
+        old = Counter((t, s, e) for b, t, s, e in rows[mid] if b == PREMATURE_PROPOSAL)
+        got = Counter((m.turn, m.char_start, m.char_end) for m in premature_proposals(new))
+        tally.added[PREMATURE_PROPOSAL] += sum((got - old).values())
+        tally.removed[PREMATURE_PROPOSAL] += sum((old - got).values())
+
+
 def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes: Any, seed: int) -> _Tally:
     """Re-match the delta's behaviours on the turns of these meetings that a touching rule
     matches, and compare with the stored moments there."""
@@ -158,10 +190,11 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
 
     tally = _Tally()
     behaviours = sorted(delta.behaviours)
+    derived = bool({ASK, PROPOSAL} & delta.behaviours)  # premature proposals follow from both
     # Grouped by meeting too, so the (meeting, behaviour) index covers it (by behaviour alone,
     # SQLite walks the behaviour index: 100 times slower).
     for _, b, n in (
-        Moment.objects.filter(meeting_id__in=ids, behaviour_key__in=behaviours)
+        Moment.objects.filter(meeting_id__in=ids, behaviour_key__in=reported_behaviours(delta))
         .values_list("meeting_id", "behaviour_key")
         .annotate(n=Count("id"))
     ):
@@ -200,6 +233,8 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
     ).values_list("meeting_id", "behaviour_key", "turn_index", "char_start", "char_end"):
         if t in touched[mid]:
             stored[mid][(b, t, s, e)] += 1
+    if derived:
+        _tally_premature(tally, delta, touched, found)
     for mid, (turns, moments, title) in found.items():
         old = stored[mid]
         got = Counter((m.behaviour, m.turn, m.char_start, m.char_end) for m in moments)
@@ -291,7 +326,7 @@ def _finish(preview_id: int) -> None:
         status = PreviewJob.Status.CANCELLED
     elif PreviewJob.Status.PARTIAL in stops or len(parts) < preview.parts_total:
         status = PreviewJob.Status.PARTIAL
-    changed = sorted(delta.behaviours)
+    changed = reported_behaviours(delta)
     result = {
         "changed": changed,
         "behaviours": {
