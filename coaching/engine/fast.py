@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from coaching.engine.nlp import Token, tokenise
 from coaching.engine.patterns import TokenPattern
-from coaching.engine.rules import compile_regex, compile_regex_set
+from coaching.engine.rules import alternatives, compile_regex, compile_regex_set
 from coaching.engine.types import Rule
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class FastRules:
         seqs: dict[str, set[tuple[int, tuple[str, ...]]]] = {"norm": set(), "reading": set()}
         for i, rule in enumerate(self.rules):
             if rule.kind in ("phrase", "reading"):
-                alts = [p.strip() for p in rule.pattern.split("|") if p.strip()]
+                alts = alternatives(rule.pattern)
                 for toks in tokenise(alts, language):
                     if not toks:
                         continue

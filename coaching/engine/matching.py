@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from coaching.engine.constraints import FILLER, ConstraintMemo, passes_constraints, sentence_number
 from coaching.engine.nlp import Token, pipeline, tokenise
-from coaching.engine.rules import compile_regex, default_pack, rules_for
+from coaching.engine.rules import alternatives, compile_regex, default_pack, rules_for
 from coaching.engine.types import Moment, Rule, Turn
 
 if TYPE_CHECKING:
@@ -83,10 +83,6 @@ def _doc(
     return doc, rdoc, starts
 
 
-def _alternatives(pattern: str) -> list[str]:
-    return [p.strip() for p in pattern.split("|") if p.strip()]
-
-
 class CompiledRules:
     """Matchers built once for a rule set (cached by the rules themselves)."""
 
@@ -105,7 +101,7 @@ class CompiledRules:
         for i, rule in enumerate(self.rules):
             key = f"r{i}"
             if rule.kind in ("phrase", "reading"):
-                alts = _alternatives(rule.pattern)
+                alts = alternatives(rule.pattern)
                 toks = tokenise(alts, language)
                 docs = [_doc(vocab, [t], False)[0][: len(t)].as_doc() for t in toks if t]
                 if rule.kind == "phrase":

@@ -14,7 +14,7 @@ from coaching.engine.types import POSITIONS, RULE_KINDS, SPEAKERS, Rule
 DEFAULT_PACK = Path(__file__).resolve().parent.parent / "rulepacks" / "default.yaml"
 MAX_PATTERN_CHARS = 2000
 MAX_REGEX_PROGRAM = 6000  # RE2 program size: keeps one rule from costing more than hundreds of phrases
-_REGEX_FIELDS = (
+REGEX_FIELDS = (  # the constraints that hold a regex (validated, offered in the workbench form)
     "unless_followed_by",
     "unless_preceded_by",
     "requires_in_turn",
@@ -57,6 +57,11 @@ def compile_regex(pattern: str) -> Any:
 # rule pack's ~90 regexes (bounded repeats such as [^。]{0,20}) overflow it and RE2 keeps
 # throwing its cache away: 130 ms a meeting instead of 0.3 ms. 64 MB is twice what they use.
 REGEX_SET_MAX_MEM = 64 << 20
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The alternatives of a phrase or reading rule ("はい|ええ"), trimmed, empty ones dropped."""
+    return [p.strip() for p in pattern.split("|") if p.strip()]
 
 
 def compile_regex_set(patterns: Sequence[str]) -> Any:
@@ -107,7 +112,7 @@ def validate_rule(rule: Rule) -> Rule:
         if rule.kind == "regex":
             assert isinstance(rule.pattern, str)  # checked above: only "pattern" rules are lists
             compile_regex(rule.pattern)
-        for name in _REGEX_FIELDS:
+        for name in REGEX_FIELDS:
             if getattr(rule, name):
                 compile_regex(getattr(rule, name))
     except RuleError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 from coaching.engine.fast import US
 from coaching.engine.nlp import tokenise
 from coaching.engine.patterns import TokenPattern
-from coaching.engine.rules import compile_regex_set, rule_from_dict
+from coaching.engine.rules import alternatives, compile_regex_set, rule_from_dict
 from coaching.engine.types import Rule
 
 
@@ -48,10 +48,6 @@ def _same_but_alternatives(old: Rule, new: Rule) -> bool:
     )
 
 
-def _alternatives(pattern: str) -> set[str]:
-    return {p.strip() for p in pattern.split("|") if p.strip()}
-
-
 def draft_delta(draft: dict[str, Any], base: dict[str, Any] | None) -> Delta:
     """The rules that can make a draft's moments differ from the base version's.
 
@@ -69,7 +65,7 @@ def draft_delta(draft: dict[str, Any], base: dict[str, Any] | None) -> Delta:
         ):
             continue
         if a is not None and b is not None and _same_but_alternatives(a, b):
-            differ = _alternatives(a.pattern) ^ _alternatives(b.pattern)
+            differ = set(alternatives(a.pattern)) ^ set(alternatives(b.pattern))
             if differ:
                 touching.append(dataclasses.replace(b, pattern="|".join(sorted(differ))))
             continue
@@ -92,7 +88,7 @@ def probes(rule: Rule) -> list[str] | None:
         return None if rule.field == "norm" else ["(?m)" + rule.pattern]
     if rule.kind in ("phrase", "reading"):
         out = []
-        for toks in tokenise(sorted(_alternatives(rule.pattern)), rule.language):
+        for toks in tokenise(sorted(set(alternatives(rule.pattern))), rule.language):
             values = [t[2] for t in toks] if rule.kind == "phrase" else [t[5] or t[0] for t in toks]
             if values:
                 out.append(re.escape(US + US.join(values) + US))

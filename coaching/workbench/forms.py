@@ -8,19 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coaching.engine.rules import RuleError, rule_from_dict
+from coaching.engine.rules import REGEX_FIELDS, RuleError, rule_from_dict
 from coaching.engine.types import POSITIONS, RULE_KINDS
 from coaching.models import Behaviour
 
 _FLAGS = ("veto", "not_question", "only_question", "after_other_speaker", "not_after_question")
-_REGEXES = (
-    "unless_followed_by",
-    "unless_preceded_by",
-    "requires_in_turn",
-    "requires_after",
-    "requires_before",
-    "unless_in_turn",
-)
 
 
 class RuleForm(forms.Form):
@@ -91,7 +83,7 @@ class RuleForm(forms.Form):
             "field": data["field"],
             "note": data["note"],
             **{f: data[f] for f in _FLAGS},
-            **{f: data[f] or None for f in _REGEXES},
+            **{f: data[f] or None for f in REGEX_FIELDS},
         }
         try:
             rule_from_dict(rule)
