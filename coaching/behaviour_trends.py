@@ -10,21 +10,11 @@ import datetime
 from typing import Any
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils.translation import get_language
 
 from coaching.models import Behaviour, Moment
-from coaching.trends import period_starts
+from coaching.trends import as_date, period_starts, period_trunc
 from meetings.models import Meeting
 from meetings.selectors import meeting_list_for_user
-
-
-def _trunc(period: str, field: str) -> Any:
-    return TruncWeek(field) if period == "week" else TruncMonth(field)
-
-
-def _day(value: Any) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def custom_behaviour_charts(
@@ -38,23 +28,22 @@ def custom_behaviour_charts(
         owner=rep, held_on__range=(start, end), status=Meeting.Status.DONE, score__isnull=False
     )
     per_period = {
-        _day(r["p"]): r["n"]
-        for r in meetings.annotate(p=_trunc(period, "held_on")).values("p").annotate(n=Count("id")).order_by()
+        as_date(r["p"]): r["n"]
+        for r in meetings.annotate(p=period_trunc(period)).values("p").annotate(n=Count("id")).order_by()
     }
     counts = {
-        (_day(r["p"]), r["behaviour_key"]): r["n"]
+        (as_date(r["p"]), r["behaviour_key"]): r["n"]
         for r in Moment.objects.filter(meeting__in=meetings, behaviour_key__in=[b.key for b in custom])
-        .annotate(p=_trunc(period, "meeting__held_on"))
+        .annotate(p=period_trunc(period, "meeting__held_on"))
         .values("p", "behaviour_key")
         .annotate(n=Count("id"))
         .order_by()
     }
     starts = period_starts(period, start, end)
-    ja = (get_language() or "").startswith("ja")
     return [
         {
             "key": f"custom-{b.key}",
-            "label": b.name_ja if ja else b.name_en,
+            "label": b.name,
             "unit": "count",
             "labels": labels,
             "values": [

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,11 @@ class Behaviour(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def name(self) -> str:
+        """The name in the language the page is shown in."""
+        return self.name_ja if (get_language() or "").startswith("ja") else self.name_en
 
 
 class RulePackVersion(models.Model):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
-from django.utils.translation import get_language
 
 from coaching.models import Behaviour, Moment
 from coaching.trends import KPIS
@@ -118,12 +117,11 @@ def won_lost_comparison(
             .annotate(n=Count("id"))
         ):
             counts[(mid, key)] = n
-        ja = (get_language() or "").startswith("ja")
         for b in custom:
             out.append(
                 _compare(
                     b.key,
-                    b.name_ja if ja else b.name_en,
+                    b.name,
                     "count",
                     "",
                     [float(counts[(r[0], b.key)]) for r in won],

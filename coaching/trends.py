@@ -122,8 +122,9 @@ def _team_scored(team_id: int) -> QuerySet[Meeting]:
     return _scored(Meeting.objects.filter(owner__profile__team_id=team_id))
 
 
-def _trunc(period: str) -> Any:
-    return TruncWeek("held_on") if period == "week" else TruncMonth("held_on")
+def period_trunc(period: str, field: str = "held_on") -> Any:
+    """The week (Monday) or month a meeting's date falls in, in SQL."""
+    return TruncWeek(field) if period == "week" else TruncMonth(field)
 
 
 def _kpi_averages(prefix: str = "score__") -> dict[str, Any]:
@@ -147,7 +148,7 @@ def period_starts(period: str, start: datetime.date, end: datetime.date) -> list
     return out
 
 
-def _as_date(value: Any) -> datetime.date:
+def as_date(value: Any) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
@@ -195,14 +196,14 @@ def team_median(
     rows = (
         _team_scored(team_id)
         .filter(held_on__range=(start, end))
-        .annotate(p=_trunc(period))
+        .annotate(p=period_trunc(period))
         .values("p", "owner_id")
         .annotate(**_kpi_averages())
         .order_by()
     )
     per_period: dict[datetime.date, list[Mapping[str, Any]]] = {}
     for row in rows:
-        per_period.setdefault(_as_date(row["p"]), []).append(row)
+        per_period.setdefault(as_date(row["p"]), []).append(row)
     return {p: {k: _median(r[k] for r in reps) for k in KPI_KEYS} for p, reps in per_period.items()}
 
 
@@ -214,8 +215,8 @@ def rep_trend(
         raise ValueError(period)
     mine = _scored(meeting_list_for_user(viewer).filter(owner=rep, held_on__range=(start, end)))
     rows: dict[datetime.date, Mapping[str, Any]] = {
-        _as_date(r["p"]): r
-        for r in mine.annotate(p=_trunc(period))
+        as_date(r["p"]): r
+        for r in mine.annotate(p=period_trunc(period))
         .values("p")
         .annotate(n=Count("id"), **_kpi_averages())
         .order_by()
@@ -319,9 +320,12 @@ def team_table(
     periods = period_starts(spark_period, start, end)
     spark_rows: dict[int, dict[datetime.date, Mapping[str, Any]]] = {}
     for r in (
-        scope.annotate(p=_trunc(spark_period)).values("owner_id", "p").annotate(**_kpi_averages()).order_by()
+        scope.annotate(p=period_trunc(spark_period))
+        .values("owner_id", "p")
+        .annotate(**_kpi_averages())
+        .order_by()
     ):
-        spark_rows.setdefault(r["owner_id"], {})[_as_date(r["p"])] = r
+        spark_rows.setdefault(r["owner_id"], {})[as_date(r["p"])] = r
     rows = []
     for profile in reps:
         s = stats.get(profile.user_id, {})

@@ -13,7 +13,6 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coaching.models import Behaviour, MeetingScore
@@ -38,9 +37,8 @@ _PRIORITY = ["premature_proposal", "customer_asks_for_proposal", "rep_case_study
 
 def _behaviour_labels() -> dict[str, tuple[str, str]]:
     labels = {k: (str(v[0]), v[1]) for k, v in BEHAVIOURS.items()}
-    ja = (get_language() or "").startswith("ja")
     for b in Behaviour.objects.exclude(key__in=labels.keys()).only("key", "name_ja", "name_en"):
-        labels[b.key] = (b.name_ja if ja else b.name_en, "#475569")
+        labels[b.key] = (b.name, "#475569")
     return labels
 
 

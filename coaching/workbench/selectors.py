@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.utils.translation import get_language
-
 from coaching.engine import Turn, find_moments
 from coaching.engine.matching import compiled, tokenise_turns
 from coaching.engine.rules import rule_from_dict
@@ -153,12 +151,11 @@ def label_sheet(*, meeting_id: int, set_name: str = MARKED_SET) -> dict[str, Any
                 "turn_index", "behaviour_key"
             )
         )
-    ja = (get_language() or "").startswith("ja")
     return {
         "meeting": cache.meeting,
         "language": cache.language,
         "marked_before": marked is not None,
-        "behaviours": [(b.key, b.name_ja if ja else b.name_en) for b in behaviours],
+        "behaviours": [(b.key, b.name) for b in behaviours],
         "rows": [
             {"index": i, "turn": t, "counts": [(k, counts[(i, k)]) for k in keys]}
             for i, t in enumerate(cache.turns)
