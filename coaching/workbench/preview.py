@@ -190,11 +190,11 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
 
     tally = _Tally()
     behaviours = sorted(delta.behaviours)
-    derived = bool({ASK, PROPOSAL} & delta.behaviours)  # premature proposals follow from both
+    counted = reported_behaviours(delta)
     # Grouped by meeting too, so the (meeting, behaviour) index covers it (by behaviour alone,
     # SQLite walks the behaviour index: 100 times slower).
     for _, b, n in (
-        Moment.objects.filter(meeting_id__in=ids, behaviour_key__in=reported_behaviours(delta))
+        Moment.objects.filter(meeting_id__in=ids, behaviour_key__in=counted)
         .values_list("meeting_id", "behaviour_key")
         .annotate(n=Count("id"))
     ):
@@ -233,7 +233,7 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
     ).values_list("meeting_id", "behaviour_key", "turn_index", "char_start", "char_end"):
         if t in touched[mid]:
             stored[mid][(b, t, s, e)] += 1
-    if derived:
+    if PREMATURE_PROPOSAL in counted:
         _tally_premature(tally, delta, touched, found)
     for mid, (turns, moments, title) in found.items():
         old = stored[mid]
