@@ -166,6 +166,9 @@ AIZUCHI_SPEAKER_CONFIDENCE_THRESHOLD = env_float("AIZUCHI_SPEAKER_CONFIDENCE_THR
 AIZUCHI_LISTENING_WINDOW_FRACTION = env_float("AIZUCHI_LISTENING_WINDOW_FRACTION", 0.4, minimum=0.05)
 AIZUCHI_LISTENING_WINDOW_MIN_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MIN_MINUTES", 0, minimum=0)
 AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_MINUTES", 0, minimum=0)
+# The learned detector beside the rules: "base" (the model that ships), "off" (rules alone), or
+# the path of a model file (.npz written by `manage.py train_detector`).
+AIZUCHI_DETECTOR = env_str("AIZUCHI_DETECTOR", "base")
 
 # Celery. Embedded default: a filesystem broker under var/ (no server, but a real worker
 # process). At scale: CELERY_BROKER_URL=redis://… and workers per queue.

@@ -87,6 +87,11 @@ class Moment(models.Model):
     time = models.FloatField(null=True, blank=True)
     text = models.CharField(max_length=500)
     rule_key = models.CharField(max_length=100, blank=True)
+    # Which found it: a rule (rule_key names it) or the learned detector (with its probability).
+    source = models.CharField(
+        max_length=8, choices=[("rule", _("rule")), ("model", _("model"))], default="rule"
+    )
+    score = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "turn_index", "char_start"]

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import SET_NULL, TextField
 from django.db.models.functions import Cast
 
-from coaching.engine import analyse_turns, moment_as_json, turns_from_segments
+from coaching.engine import DetectorModel, analyse_turns, detect_moments, moment_as_json, turns_from_segments
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
 from coaching.engine.kpis import KPI_VERSION, compute_kpis, premature_proposals, turn_kpis
-from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
+from coaching.engine.matching import TokenisedTurns, tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
 from coaching.engine.types import Analysis, Turn
@@ -103,12 +103,14 @@ def kpi_options() -> dict[str, float]:
 
 
 class ScoringRules:
-    """A rule snapshot ready to score with: rules per language and count modes, built once."""
+    """A rule snapshot ready to score with: rules per language and count modes, built once,
+    and the learned detector that adds moments beside them (None: rules alone)."""
 
-    def __init__(self, snapshot: dict[str, Any], label: str) -> None:
+    def __init__(self, snapshot: dict[str, Any], label: str, model: DetectorModel | None = None) -> None:
         from coaching.selectors import snapshot_count_modes, snapshot_rules
 
         self.label = label
+        self.model = model
         self.snapshot = snapshot
         self.per_turn, self.per_sentence = snapshot_count_modes(snapshot)
         all_rules = snapshot_rules(snapshot)
@@ -124,15 +126,17 @@ class ScoringRules:
                 turns,
                 language=language,
                 rules=self.by_language.get(language, []),
+                model=self.model,
                 tokens=tokens,
                 per_turn=self.per_turn,
                 per_sentence=self.per_sentence,
                 **kpi_options(),
             )
-        found = find_moments(
+        found = detect_moments(
             turns,
             self.by_language.get(language, []),
             language=language,
+            model=self.model,
             tokens=tokens,
             per_turn=self.per_turn,
             per_sentence=self.per_sentence,
@@ -173,14 +177,17 @@ def cached_turn_kpis(tokens: Any, language: str) -> dict[str, Any] | None:
 
 
 def scoring_rules_active() -> ScoringRules:
-    """The active version (or, before any is published, the draft rows) as ScoringRules."""
+    """The active version (or, before any is published, the draft rows) as ScoringRules, with
+    the active detector."""
+    from coaching.detector import detector_active
     from coaching.selectors import active_rule_version, draft_snapshot
 
+    model = detector_active()
     active = active_rule_version()
     if active is not None:
-        return ScoringRules(active.snapshot, active.label)
+        return ScoringRules(active.snapshot, active.label, model)
     versions = sorted(RulePackVersion.objects.values_list("version", flat=True))
-    return ScoringRules(draft_snapshot(), versions[-1] if versions else "")
+    return ScoringRules(draft_snapshot(), versions[-1] if versions else "", model)
 
 
 def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict[str, Any]:
@@ -188,8 +195,15 @@ def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict
     with the active rules and the same KPI settings as stored meetings."""
     turns = turns_from_segments(segments)
     language = language or detect_language(" ".join(t.text for t in turns[:200]))
-    analysis = scoring_rules_active().analyse(turns, language, None)
-    return {"moments": [moment_as_json(m) for m in analysis.moments], "kpis": analysis.kpis}
+    sr = scoring_rules_active()
+    analysis = sr.analyse(turns, language, None)
+    moments = []
+    for m in analysis.moments:
+        data = moment_as_json(m)
+        if m.source == "model" and sr.model is not None:
+            data["examples"] = sr.model.nearest_examples(language, m.behaviour, m.text)
+        moments.append(data)
+    return {"moments": moments, "kpis": analysis.kpis}
 
 
 def meeting_analyse(*, meeting: Any) -> None:
@@ -286,7 +300,7 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
     if not ids:
         return
     existing: dict[tuple, int] = {}
-    for pk, mid, b, t, s, e, rule, time, text in Moment.objects.filter(meeting_id__in=ids).values_list(
+    for pk, *stored in Moment.objects.filter(meeting_id__in=ids).values_list(
         "id",
         "meeting_id",
         "behaviour_key",
@@ -296,13 +310,26 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
         "rule_key",
         "time",
         "text",
+        "source",
+        "score",
     ):
-        existing[(mid, b, t, s, e, rule, time, text)] = pk
+        existing[tuple(stored)] = pk
     new: list[Moment] = []
     keep: set[int] = set()
     for mid, analysis in results:
         for m in analysis.moments:
-            key = (mid, m.behaviour, m.turn, m.char_start, m.char_end, m.rule[:100], m.time, m.text[:500])
+            key = (
+                mid,
+                m.behaviour,
+                m.turn,
+                m.char_start,
+                m.char_end,
+                m.rule[:100],
+                m.time,
+                m.text[:500],
+                m.source,
+                m.score,
+            )
             kept = existing.get(key)
             if kept is not None and kept not in keep:
                 keep.add(kept)
@@ -317,6 +344,8 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
                     time=m.time,
                     text=m.text[:500],
                     rule_key=m.rule[:100],
+                    source=m.source,
+                    score=m.score,
                 )
             )
     gone = [pk for pk in existing.values() if pk not in keep]

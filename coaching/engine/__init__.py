@@ -1,6 +1,7 @@
 """The behaviour engine: pure functions over plain data (no Django, no ORM).
 
-turns → find_moments(turns, rules) → compute_kpis(turns, moments); analyse_turns does both.
+turns → detect_moments(turns, rules, model) → compute_kpis(turns, moments); analyse_turns does
+both. find_moments is the rules' part alone; coaching.engine.learned trains and loads models.
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from coaching.engine.detect import detect_moments, model_scores
 from coaching.engine.kpis import compute_kpis, premature_proposals
+from coaching.engine.learned.model import DetectorModel
 from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
 from coaching.engine.nlp import detect_language
 from coaching.engine.rules import RuleError, default_pack, load_pack
@@ -16,6 +19,7 @@ from coaching.engine.types import Analysis, Moment, Rule, Turn, moment_as_json
 
 __all__ = [
     "Analysis",
+    "DetectorModel",
     "Moment",
     "Rule",
     "RuleError",
@@ -25,8 +29,10 @@ __all__ = [
     "compute_kpis",
     "default_pack",
     "detect_language",
+    "detect_moments",
     "find_moments",
     "load_pack",
+    "model_scores",
     "moment_as_json",
     "tokenise_turns",
     "turns_from_segments",
@@ -79,17 +85,27 @@ def analyse_turns(
     *,
     language: str,
     rules: Sequence[Rule] | None = None,
+    model: DetectorModel | None = None,
+    scores: Any = None,
     tokens: TokenisedTurns | None = None,
     per_turn: Any = None,
     per_sentence: Any = None,
     **kpi_options: Any,
 ) -> Analysis:
-    """Moments (premature proposals included) and KPIs of one meeting."""
+    """Moments (premature proposals included) and KPIs of one meeting. Without `rules`, the
+    active ones (or the default pack); `model` adds its moments beside the rules'."""
     if not language:
         language = detect_language(" ".join(t.text for t in turns[:200]))
     rules = active_rules(language) if rules is None else rules
-    moments = find_moments(
-        turns, rules, language=language, tokens=tokens, per_turn=per_turn, per_sentence=per_sentence
+    moments = detect_moments(
+        turns,
+        rules,
+        language=language,
+        model=model,
+        scores=scores,
+        tokens=tokens,
+        per_turn=per_turn,
+        per_sentence=per_sentence,
     )
     moments = sorted(
         [*moments, *premature_proposals(moments)], key=lambda m: (m.turn, m.char_start, m.behaviour)

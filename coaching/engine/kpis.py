@@ -16,7 +16,7 @@ def premature_proposals(moments: Sequence[Moment]) -> list[Moment]:
     """Proposals made before the customer's first ask (all of them if the customer never asked)."""
     first_ask = min(((m.turn, m.char_start) for m in moments if m.behaviour == ASK), default=None)
     return [
-        Moment(PREMATURE_PROPOSAL, m.turn, m.char_start, m.char_end, m.text, m.rule, m.time)
+        Moment(PREMATURE_PROPOSAL, m.turn, m.char_start, m.char_end, m.text, m.rule, m.time, m.source, m.score)
         for m in moments
         if m.behaviour == PROPOSAL and (first_ask is None or (m.turn, m.char_start) < first_ask)
     ]

@@ -76,6 +76,8 @@ class Moment:
     text: str
     rule: str
     time: float | None = None
+    source: str = "rule"  # "rule" or "model": which found it
+    score: float | None = None  # the model's probability, for moments the model found
 
 
 @dataclass
@@ -87,4 +89,11 @@ class Analysis:
 
 def moment_as_json(m: Moment) -> dict[str, Any]:
     """The stable shape the CLI prints for one moment."""
-    return {"behaviour": m.behaviour, "turn": m.turn, "start": m.time, "text": m.text}
+    return {
+        "behaviour": m.behaviour,
+        "turn": m.turn,
+        "start": m.time,
+        "text": m.text,
+        "source": m.source,
+        "score": m.score,
+    }

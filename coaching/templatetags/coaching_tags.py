@@ -135,6 +135,8 @@ def meeting_coaching(context, meeting, segments) -> dict[str, Any]:
             "text": m.text,
             "label": labels.get(m.behaviour_key, (m.behaviour_key, "#475569"))[0],
             "colour": labels.get(m.behaviour_key, ("", "#475569"))[1],
+            "source": m.source,
+            "score": m.score,
         }
         for m in sorted(
             moments_for_meeting(meeting),

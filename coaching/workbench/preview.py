@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
 
+from coaching.detector import detector_active
+from coaching.engine.detect import detect_moments
 from coaching.engine.kpis import premature_proposals
-from coaching.engine.matching import compiled, find_moments
+from coaching.engine.matching import compiled
 from coaching.engine.rules import rules_for
 from coaching.engine.types import ASK, PREMATURE_PROPOSAL, PROPOSAL
 from coaching.engine.types import Moment as Hit
@@ -208,6 +210,8 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
         candidates = [mid for mid, text in searchable if probes.Match(text.encode())]
     touched: dict[int, set[int]] = {}
     found: dict[int, tuple[list[Any], list[Hit], str]] = {}
+    model = detector_active()  # stored moments include the model's: re-found the same way
+    previewed = {r.behaviour for r in delta.rules}
     rows = cache_rows(candidates, "meeting__title", any_tokeniser=True)
     for mid, language, turns_json, tokens, fmt, title in rows:
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
@@ -217,15 +221,18 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
         if not turn_set:
             continue
         touched[mid] = turn_set
-        moments = find_moments(
+        moments = detect_moments(
             turns,
             rules_for(delta.rules, language),
             language=language,
+            model=model,
             tokens=pt,
             per_turn=modes[0],
             per_sentence=modes[1],
             only_turns=turn_set,
         )
+        # the model finds every behaviour: keep those of the rules being previewed
+        moments = [m for m in moments if m.behaviour in previewed]
         found[mid] = (turns, moments, title)
     stored: dict[int, Counter] = {mid: Counter() for mid in touched}
     for mid, b, t, s, e in Moment.objects.filter(

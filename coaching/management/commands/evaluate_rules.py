@@ -1,17 +1,22 @@
-"""Precision, recall and F1 of the active rules on labelled meetings (shared/eval/FORMAT.md)."""
+"""Precision, recall and F1 on labelled meetings (shared/eval/FORMAT.md): rules, the learned
+detector, or both (what the product counts), and which of them found each hit and miss."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from coaching.engine import find_moments
+from coaching.engine.detect import model_moments, model_scores
+from coaching.engine.learned import ModelError, load_model
 from coaching.engine.rules import RuleError, load_pack
 from coaching.engine.scoring import labels_from_moments, load_labelled, score
 from coaching.engine.types import BEHAVIOURS
 
+DETECTORS = ("both", "rules", "model")
+
 
 class Command(BaseCommand):
-    help = "Evaluate behaviour rules on a labelled JSONL file."
+    help = "Evaluate behaviour detection (rules, model, or both) on a labelled JSONL file."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -20,42 +25,90 @@ class Command(BaseCommand):
             "--predictions", help="write the meetings with detected labels to this JSONL file"
         )
         parser.add_argument("--pack", help="use this rule-pack file instead of the active rules")
+        parser.add_argument("--model", help="use this model file instead of the active detector")
+        parser.add_argument(
+            "--detector",
+            choices=DETECTORS,
+            default="both",
+            help="what finds the moments: rules and model together (default, as scored meetings), or one alone",
+        )
+        parser.add_argument("--compare", action="store_true", help="print rules, model and both side by side")
 
     def handle(self, *args, **opts):
         try:
             meetings = load_labelled(opts["file"])
             rules = list(load_pack(opts["pack"]).rules) if opts["pack"] else _active_rules()
-        except (OSError, ValueError, KeyError, RuleError) as exc:
+            model = load_model(opts["model"]) if opts["model"] else _active_model()
+        except (OSError, ValueError, KeyError, RuleError, ModelError) as exc:
             raise CommandError(str(exc)) from None
-        predictions = {
-            m.id: labels_from_moments(find_moments(m.turns, rules, language=m.language)) for m in meetings
-        }
-        report, diffs = score(meetings, predictions)
+        found = {m.id: _detections(m, rules, model) for m in meetings}
+        detectors = DETECTORS if opts["compare"] else (opts["detector"],)
+        reports = {}
+        for d in detectors:
+            predictions = {mid: labels_from_moments(by[d]) for mid, by in found.items()}
+            reports[d] = score(meetings, predictions)
+        chosen = detectors[0]
+        report, diffs = reports[chosen]
         if opts["predictions"]:
             with open(opts["predictions"], "w", encoding="utf-8") as fh:
                 for m in meetings:
-                    fh.write(json.dumps({**m.raw, "labels": predictions[m.id]}, ensure_ascii=False) + "\n")
+                    labels = labels_from_moments(found[m.id][chosen])
+                    fh.write(json.dumps({**m.raw, "labels": labels}, ensure_ascii=False) + "\n")
         if opts["json"]:
-            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            out = {d: r[0] for d, r in reports.items()} if opts["compare"] else report
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
-        for lang, behaviours in report.items():
+        if model is None and chosen != "rules":
+            self.stdout.write("(no learned detector is active: the figures are the rules' alone)")
+        for lang in report:
             self.stdout.write(f"[{lang}]")
             for b in BEHAVIOURS:
-                if b in behaviours:
-                    s = behaviours[b]
+                for d in detectors:
+                    s = reports[d][0].get(lang, {}).get(b)
+                    if s is None:
+                        continue
+                    label = f"{b:28}" + (f" {d:6}" if opts["compare"] else "")
                     self.stdout.write(
-                        f"  {b:28} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} n={s['support']}"
+                        f"  {label} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} n={s['support']}"
                     )
         if diffs:
-            self.stdout.write("\nDifferences (expected vs got):")
+            self.stdout.write(f"\nDifferences ({chosen}; expected vs got; found by):")
         for d in diffs:
             kind = "MISS" if d.got < d.expected else "FALSE HIT"
             self.stdout.write(
-                f"  {kind:9} {d.meeting} turn {d.turn} {d.behaviour}: expected {d.expected}, got {d.got} | {d.text}"
+                f"  {kind:9} {d.meeting} turn {d.turn} {d.behaviour}: expected {d.expected}, got {d.got}"
+                f" [{_found_by(found[d.meeting], d.behaviour, d.turn)}] | {d.text}"
             )
+
+
+def _detections(meeting, rules, model):
+    """{"rules": [...], "model": [...], "both": [...]} moments of one labelled meeting."""
+    by_rules = find_moments(meeting.turns, rules, language=meeting.language)
+    if model is None:
+        return {"rules": by_rules, "model": [], "both": by_rules}
+    scores = model_scores(model, meeting.turns, meeting.language)
+    alone = model_moments(meeting.turns, model, scores, [], language=meeting.language)
+    added = model_moments(meeting.turns, model, scores, by_rules, language=meeting.language)
+    both = sorted([*by_rules, *added], key=lambda m: (m.turn, m.char_start, m.behaviour))
+    return {"rules": by_rules, "model": alone, "both": both, "scores": scores}
+
+
+def _found_by(found, behaviour, turn):
+    """What found (or nearly found) the behaviour in this turn: rule keys, the model's score."""
+    parts = [m.rule for m in found["rules"] if m.behaviour == behaviour and m.turn == turn]
+    p = (found.get("scores") or {}).get(behaviour)
+    if p and turn < len(p) and p[turn] is not None:
+        parts.append(f"model {p[turn]:.2f}")
+    return ", ".join(parts) or "-"
 
 
 def _active_rules():
     from coaching.engine import active_rules
 
     return active_rules()
+
+
+def _active_model():
+    from coaching.detector import detector_active
+
+    return detector_active()
