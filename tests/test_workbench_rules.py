@@ -18,6 +18,13 @@ from coaching.workbench.preview import preview_mark, preview_start, wilson_inter
 from coaching.workbench.selectors import accuracy_compare, sentence_test
 from tests.workbench_helpers import KANSAI_ASK, KANSAI_RULE, STANDARD_ASK, stored_meeting
 
+
+@pytest.fixture(autouse=True)
+def rules_alone(settings):
+    """These tests edit rules and count what the rules find: the learned detector (which finds
+    the Kansai ask without any rule, tests/test_learned_detector.py) stays out of them."""
+    settings.AIZUCHI_DETECTOR = "off"
+
 DATA = Path(__file__).parent / "data" / "eval"
 
 
