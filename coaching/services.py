@@ -11,7 +11,14 @@ from django.db import transaction
 from django.db.models import SET_NULL, TextField
 from django.db.models.functions import Cast
 
-from coaching.engine import DetectorModel, analyse_turns, detect_moments, moment_as_json, turns_from_segments
+from coaching.engine import (
+    DetectorModel,
+    analyse_turns,
+    detect_moments,
+    model_scores,
+    moment_as_json,
+    turns_from_segments,
+)
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
 from coaching.engine.kpis import KPI_VERSION, compute_kpis, premature_proposals, turn_kpis
 from coaching.engine.matching import TokenisedTurns, tokenise_turns
@@ -117,16 +124,22 @@ class ScoringRules:
         self.by_language = {lang: [r for r in all_rules if r.language == lang] for lang in ("ja", "en")}
 
     def analyse(
-        self, turns: Sequence[Turn], language: str, tokens: Any, base: dict[str, Any] | None = None
+        self,
+        turns: Sequence[Turn],
+        language: str,
+        tokens: Any,
+        base: dict[str, Any] | None = None,
+        scores: Any = None,
     ) -> Analysis:
         """As analyse_turns; `base` (turn_kpis of these turns, from the token cache) spares
-        recomputing the KPIs that no rule changes."""
+        recomputing the KPIs that no rule changes, `scores` (the model's, cached) rescoring them."""
         if base is None:
             return analyse_turns(
                 turns,
                 language=language,
                 rules=self.by_language.get(language, []),
                 model=self.model,
+                scores=scores,
                 tokens=tokens,
                 per_turn=self.per_turn,
                 per_sentence=self.per_sentence,
@@ -137,6 +150,7 @@ class ScoringRules:
             self.by_language.get(language, []),
             language=language,
             model=self.model,
+            scores=scores,
             tokens=tokens,
             per_turn=self.per_turn,
             per_sentence=self.per_sentence,
@@ -147,6 +161,13 @@ class ScoringRules:
         return Analysis(
             language, moments, compute_kpis(turns, moments, language=language, base=base, **kpi_options())
         )
+
+    def cached_scores(self, tokens: Any) -> Any:
+        """The model's scores from a token cache when this model computed them, else None."""
+        if self.model is None or not isinstance(tokens, dict):
+            return None
+        cached = tokens.get("model_scores") or {}
+        return cached.get("values") if cached.get("model") == self.model.digest else None
 
 
 def _turn_kpis_key(language: str) -> list[Any]:
@@ -214,7 +235,9 @@ def meeting_analyse(*, meeting: Any) -> None:
     pt = pack(tokenise_turns(turns, language))
     sr = scoring_rules_active()
     cache = token_cache(turns, language, pt)
-    analysis = sr.analyse(turns, language, pt, cached_turn_kpis(cache, language))
+    if sr.model is not None:  # scored once here, so rescoring with new rules needs no model
+        cache["model_scores"] = {"model": sr.model.digest, "values": model_scores(sr.model, turns, language)}
+    analysis = sr.analyse(turns, language, pt, cached_turn_kpis(cache, language), sr.cached_scores(cache))
     with transaction.atomic():
         scores_store([(meeting.pk, analysis)], label=sr.label)
         MeetingTokens.objects.update_or_create(
@@ -275,7 +298,10 @@ def meetings_rescore(*, meeting_ids: Iterable[int], rules: ScoringRules) -> int:
     results = []
     for meeting_id, language, turns_json, tokens, fmt in cache_rows(meeting_ids):
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
-        results.append((meeting_id, rules.analyse(turns, language, pt, cached_turn_kpis(tokens, language))))
+        analysis = rules.analyse(
+            turns, language, pt, cached_turn_kpis(tokens, language), rules.cached_scores(tokens)
+        )
+        results.append((meeting_id, analysis))
     with transaction.atomic():
         scores_store(results, label=rules.label)
     return len(results)

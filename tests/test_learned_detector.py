@@ -114,3 +114,27 @@ def test_evaluate_rules_compares_rules_model_and_both(tmp_path):
     report = json.loads(out.getvalue())
     assert set(report) == {"both", "rules", "model"}
     assert report["both"]["ja"][PROPOSAL]["recall"] > report["rules"]["ja"][PROPOSAL]["recall"]
+
+
+@pytest.mark.django_db
+@pytest.mark.real_engine
+def test_model_scores_are_cached_with_the_tokens_so_rescoring_reuses_them(settings, alice, make_meeting):
+    from coaching.models import MeetingTokens
+    from coaching.services import meeting_rescore, scoring_rules_active
+
+    settings.AIZUCHI_DETECTOR = "base"
+    meeting = make_meeting(alice, language="ja")
+    meeting.segments.create(
+        index=0, start=0, end=4, text="子供が楽しめる宿ってありますか？", speaker="customer"
+    )
+    meeting_analyse(meeting=meeting)
+    cache = MeetingTokens.objects.get(meeting=meeting).tokens
+    sr = scoring_rules_active()
+    assert cache["model_scores"]["model"] == sr.model.digest
+    assert sr.cached_scores(cache)[ASK][0] is not None
+    before = list(Moment.objects.filter(meeting=meeting).values_list("behaviour_key", "source", "score"))
+    assert meeting_rescore(meeting=meeting)
+    after = list(Moment.objects.filter(meeting=meeting).values_list("behaviour_key", "source", "score"))
+    assert after == before and ("customer_asks_for_proposal", "model") in [(b, s) for b, s, _ in after]
+    # a cache made by another model is not used
+    assert sr.cached_scores({**cache, "model_scores": {"model": "other", "values": {}}}) is None

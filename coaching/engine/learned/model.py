@@ -48,6 +48,7 @@ class DetectorModel:
     name: str
     heads: Mapping[tuple[str, str], Head]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file it was read from: what cached scores are keyed by
 
     def behaviours(self, language: str) -> list[str]:
         return [b for (lang, b) in self.heads if lang == language]
@@ -114,6 +115,7 @@ def model_to_bytes(model: DetectorModel) -> bytes:
 
 
 def model_from_bytes(data: bytes) -> DetectorModel:
+    """The model in a file's bytes (ModelError if they are not one)."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             meta = json.loads(bytes(npz["meta"]).decode())
@@ -137,7 +139,7 @@ def model_from_bytes(data: bytes) -> DetectorModel:
         if isinstance(exc, ModelError):
             raise
         raise ModelError(f"not a detector model: {exc}") from None
-    return DetectorModel(meta["name"], heads, meta.get("meta") or {})
+    return DetectorModel(meta["name"], heads, meta.get("meta") or {}, hashlib.sha256(data).hexdigest())
 
 
 def save_model(model: DetectorModel, path: str | Path) -> str:
