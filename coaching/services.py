@@ -11,16 +11,9 @@ from django.db import transaction
 from django.db.models import SET_NULL, TextField
 from django.db.models.functions import Cast
 
-from coaching.engine import (
-    DetectorModel,
-    analyse_turns,
-    detect_moments,
-    model_scores,
-    moment_as_json,
-    turns_from_segments,
-)
+from coaching.engine import DetectorModel, analyse_turns, model_scores, moment_as_json, turns_from_segments
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
-from coaching.engine.kpis import KPI_VERSION, compute_kpis, premature_proposals, turn_kpis
+from coaching.engine.kpis import KPI_VERSION, turn_kpis
 from coaching.engine.matching import TokenisedTurns, tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
@@ -133,41 +126,30 @@ class ScoringRules:
     ) -> Analysis:
         """As analyse_turns; `base` (turn_kpis of these turns, from the token cache) spares
         recomputing the KPIs that no rule changes, `scores` (the model's, cached) rescoring them."""
-        if base is None:
-            return analyse_turns(
-                turns,
-                language=language,
-                rules=self.by_language.get(language, []),
-                model=self.model,
-                scores=scores,
-                tokens=tokens,
-                per_turn=self.per_turn,
-                per_sentence=self.per_sentence,
-                **kpi_options(),
-            )
-        found = detect_moments(
+        return analyse_turns(
             turns,
-            self.by_language.get(language, []),
             language=language,
+            rules=self.by_language.get(language, []),
             model=self.model,
             scores=scores,
             tokens=tokens,
             per_turn=self.per_turn,
             per_sentence=self.per_sentence,
-        )
-        moments = sorted(
-            [*found, *premature_proposals(found)], key=lambda m: (m.turn, m.char_start, m.behaviour)
-        )
-        return Analysis(
-            language, moments, compute_kpis(turns, moments, language=language, base=base, **kpi_options())
+            base=base,
+            **kpi_options(),
         )
 
     def cached_scores(self, tokens: Any) -> Any:
-        """The model's scores from a token cache when this model computed them, else None."""
-        if self.model is None or not isinstance(tokens, dict):
-            return None
-        cached = tokens.get("model_scores") or {}
-        return cached.get("values") if cached.get("model") == self.model.digest else None
+        """This model's scores cached in a token cache, else None."""
+        return cached_model_scores(tokens, self.model)
+
+
+def cached_model_scores(tokens: Any, model: DetectorModel | None) -> Any:
+    """The model's scores from a token cache when this model computed them, else None."""
+    if model is None or not isinstance(tokens, dict):
+        return None
+    cached = tokens.get("model_scores") or {}
+    return cached.get("values") if cached.get("model") == model.digest else None
 
 
 def _turn_kpis_key(language: str) -> list[Any]:

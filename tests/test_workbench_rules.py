@@ -25,6 +25,7 @@ def rules_alone(settings):
     the Kansai ask without any rule, tests/test_learned_detector.py) stays out of them."""
     settings.AIZUCHI_DETECTOR = "off"
 
+
 DATA = Path(__file__).parent / "data" / "eval"
 
 

@@ -15,7 +15,7 @@ from coaching.engine.learned.model import DetectorModel
 from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
 from coaching.engine.nlp import detect_language
 from coaching.engine.rules import RuleError, default_pack, load_pack
-from coaching.engine.types import Analysis, Moment, Rule, Turn, moment_as_json
+from coaching.engine.types import Analysis, Moment, Rule, Turn, in_order, moment_as_json
 
 __all__ = [
     "Analysis",
@@ -107,7 +107,5 @@ def analyse_turns(
         per_turn=per_turn,
         per_sentence=per_sentence,
     )
-    moments = sorted(
-        [*moments, *premature_proposals(moments)], key=lambda m: (m.turn, m.char_start, m.behaviour)
-    )
+    moments = in_order([*moments, *premature_proposals(moments)])
     return Analysis(language, moments, compute_kpis(turns, moments, language=language, **kpi_options))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from coaching.engine.matching import find_moments
-from coaching.engine.types import Moment, Rule, Turn
+from coaching.engine.matching import find_moments, time_at
+from coaching.engine.types import Moment, Rule, Turn, in_order
 
 if TYPE_CHECKING:
     from coaching.engine.learned.model import DetectorModel
@@ -53,13 +53,11 @@ def model_moments(
             if (behaviour, turn.index) in taken:
                 continue
             out.append(
-                Moment(behaviour, turn.index, 0, len(turn.text), turn.text, "model", _start(turn), "model", p)
+                Moment(
+                    behaviour, turn.index, 0, len(turn.text), turn.text, "model", time_at(turn, 0), "model", p
+                )
             )
     return out
-
-
-def _start(turn: Turn) -> float | None:
-    return None if turn.start is None else round(turn.start, 2)
 
 
 def detect_moments(
@@ -87,9 +85,22 @@ def detect_moments(
         only_turns=only_turns,
         reference=reference,
     )
+    return with_model_moments(turns, found, model, scores, language=language, only_turns=only_turns)
+
+
+def with_model_moments(
+    turns: Sequence[Turn],
+    found: Sequence[Moment],
+    model: DetectorModel | None,
+    scores: Scores | None,
+    *,
+    language: str,
+    only_turns: Collection[int] | None = None,
+) -> list[Moment]:
+    """The rules' moments `found` plus what the model adds to them, in order."""
     if model is None or not model.behaviours(language):
-        return found
+        return list(found)
     if scores is None:
         scores = model_scores(model, turns, language)
     added = model_moments(turns, model, scores, found, language=language, only_turns=only_turns)
-    return sorted([*found, *added], key=lambda m: (m.turn, m.char_start, m.behaviour))
+    return in_order([*found, *added])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ def premature_proposals(moments: Sequence[Moment]) -> list[Moment]:
     """Proposals made before the customer's first ask (all of them if the customer never asked)."""
     first_ask = min(((m.turn, m.char_start) for m in moments if m.behaviour == ASK), default=None)
     return [
-        Moment(PREMATURE_PROPOSAL, m.turn, m.char_start, m.char_end, m.text, m.rule, m.time, m.source, m.score)
+        dataclasses.replace(m, behaviour=PREMATURE_PROPOSAL)
         for m in moments
         if m.behaviour == PROPOSAL and (first_ask is None or (m.turn, m.char_start) < first_ask)
     ]

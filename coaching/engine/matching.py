@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from coaching.engine.constraints import FILLER, ConstraintMemo, passes_constraints, sentence_number
 from coaching.engine.nlp import Token, pipeline, tokenise
 from coaching.engine.rules import alternatives, compile_regex, default_pack, rules_for
-from coaching.engine.types import Moment, Rule, Turn
+from coaching.engine.types import Moment, Rule, Turn, in_order
 
 if TYPE_CHECKING:
     from coaching.engine.fast import FastRules, PackedTurns
@@ -216,7 +216,8 @@ def compiled(rules: Sequence[Rule], language: str, *, reference: bool = False) -
     return found
 
 
-def _time(turn: Turn, char: int) -> float | None:
+def time_at(turn: Turn, char: int) -> float | None:
+    """When the character at `char` of the turn was said (spread evenly over the turn)."""
     if turn.start is None:
         return None
     if turn.end is None or not turn.text:
@@ -313,6 +314,5 @@ def find_moments(
             accepted = kept_s
         turn = turns[ti]
         for s, e, rule in accepted:
-            moments.append(Moment(behaviour, turn.index, s, e, text[s:e], rule.key, _time(turn, s)))
-    moments.sort(key=lambda m: (m.turn, m.char_start, m.behaviour))
-    return moments
+            moments.append(Moment(behaviour, turn.index, s, e, text[s:e], rule.key, time_at(turn, s)))
+    return in_order(moments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,11 @@ class Analysis:
     language: str
     moments: list[Moment] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
+
+
+def in_order(moments: Iterable[Moment]) -> list[Moment]:
+    """Moments as every caller shows and stores them: by turn, position, behaviour."""
+    return sorted(moments, key=lambda m: (m.turn, m.char_start, m.behaviour))
 
 
 def moment_as_json(m: Moment) -> dict[str, Any]:

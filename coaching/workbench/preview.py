@@ -188,7 +188,7 @@ def _tally_premature(
 def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes: Any, seed: int) -> _Tally:
     """Re-match the delta's behaviours on the turns of these meetings that a touching rule
     matches, and compare with the stored moments there."""
-    from coaching.services import cache_rows, cached_meeting
+    from coaching.services import cache_rows, cached_meeting, cached_model_scores
 
     tally = _Tally()
     behaviours = sorted(delta.behaviours)
@@ -226,6 +226,7 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
             rules_for(delta.rules, language),
             language=language,
             model=model,
+            scores=cached_model_scores(tokens, model),
             tokens=pt,
             per_turn=modes[0],
             per_sentence=modes[1],

@@ -7,6 +7,7 @@ file is data, never code, so loading one cannot run anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -37,6 +38,11 @@ class Head:
     bias: float
     threshold: float
     examples: tuple[str, ...] = ()  # labelled turns that showed this behaviour
+
+    @functools.cached_property
+    def example_vectors(self) -> Any:
+        """The examples' n-grams, built on first use (only explanations need them)."""
+        return vectoriser(self.language).transform(list(self.examples))
 
     def probabilities(self, features: Any) -> np.ndarray:
         z = features @ self.weights + self.bias
@@ -76,8 +82,7 @@ class DetectorModel:
         head = self.heads.get((language, behaviour))
         if head is None or not head.examples:
             return []
-        vec = vectoriser(language)
-        sims = (vec.transform(list(head.examples)) @ vec.transform([text]).T).toarray().ravel()
+        sims = (head.example_vectors @ vectoriser(language).transform([text]).T).toarray().ravel()
         order = np.argsort(-sims)[:k]
         return [
             {"text": head.examples[i], "similarity": round(float(sims[i]), 3)} for i in order if sims[i] > 0

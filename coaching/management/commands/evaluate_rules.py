@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from coaching.engine import find_moments
-from coaching.engine.detect import model_moments, model_scores
+from coaching.engine.detect import model_scores, with_model_moments
 from coaching.engine.learned import ModelError, load_model
 from coaching.engine.rules import RuleError, load_pack
 from coaching.engine.scoring import labels_from_moments, load_labelled, score
@@ -87,9 +87,8 @@ def _detections(meeting, rules, model):
     if model is None:
         return {"rules": by_rules, "model": [], "both": by_rules}
     scores = model_scores(model, meeting.turns, meeting.language)
-    alone = model_moments(meeting.turns, model, scores, [], language=meeting.language)
-    added = model_moments(meeting.turns, model, scores, by_rules, language=meeting.language)
-    both = sorted([*by_rules, *added], key=lambda m: (m.turn, m.char_start, m.behaviour))
+    alone = with_model_moments(meeting.turns, [], model, scores, language=meeting.language)
+    both = with_model_moments(meeting.turns, by_rules, model, scores, language=meeting.language)
     return {"rules": by_rules, "model": alone, "both": both, "scores": scores}
 
 
