@@ -137,6 +137,10 @@ class MeetingTokens(models.Model):
     # Turn texts, normalised forms and readings in one string: previews scan it with RE2 to skip
     # meetings no changed rule can match before loading their tokens.
     search = models.TextField(blank=True)
+    # The learned detector's probabilities per behaviour and turn, keyed by the model's sha256
+    # ({"model": sha256, "values": {behaviour: [p | None, ...]}}): rescoring with new rules
+    # reuses them, and a new model's are written here the first time it scores the meeting.
+    model_scores = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -177,6 +181,11 @@ class RuleSet(models.Model):
         return str(self.number)
 
 
+def scoring_label(rules_label: str, detector: "DetectorVersion | None") -> str:
+    """Scores name the rules and, when one is in use, the company model that made them."""
+    return f"{rules_label}+{detector.label}" if detector is not None else rules_label
+
+
 class RescoreJob(models.Model):
     """Rescoring every stored meeting with one version; batches report progress here."""
 
@@ -190,6 +199,10 @@ class RescoreJob(models.Model):
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rescore_jobs")
+    # The company model the job scores with (None: the base model, or what the setting names).
+    detector = models.ForeignKey(
+        "DetectorVersion", null=True, blank=True, on_delete=models.CASCADE, related_name="rescore_jobs"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -203,6 +216,11 @@ class RescoreJob(models.Model):
 
     def __str__(self) -> str:
         return f"rescore v{self.ruleset_id}: {self.done}/{self.total} {self.status}"
+
+    @property
+    def label(self) -> str:
+        """The version the job's scores carry (MeetingScore.rules_version)."""
+        return scoring_label(self.ruleset.label, self.detector)
 
     @property
     def percent(self) -> int:
@@ -298,3 +316,53 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class DetectorVersion(models.Model):
+    """A company model trained in the workbench from the company's own labels: the model file's
+    bytes, the held-out report an admin reads before publishing, and which one is in use.
+
+    Stored in the database, not on a disk, so every web process and worker reads the same one;
+    with none active, the base model that ships with the product is used."""
+
+    class Status(models.TextChoices):
+        TRAINING = "training", _("Training")
+        READY = "ready", _("Ready to publish")
+        KEEPS_BASE = "keeps-base", _("Not better than the base model")
+        FAILED = "failed", _("Failed")
+
+    number = models.PositiveIntegerField(unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TRAINING)
+    progress = models.FloatField(default=0.0)
+    comment = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data = models.BinaryField(null=True, blank=True)  # coaching.engine.learned model bytes
+    digest = models.CharField(max_length=64, blank=True)  # their sha256
+    report = models.JSONField(default=dict)  # coaching.engine.learned.company's report
+    error = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="detector_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"detector m{self.number} {self.status}"
+
+    @property
+    def label(self) -> str:
+        """What a score's version gains while this model is in use: "3" becomes "3+m2"."""
+        return f"m{self.number}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress)

@@ -18,7 +18,15 @@ from coaching.engine.matching import TokenisedTurns, tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
 from coaching.engine.types import Analysis, Turn
-from coaching.models import Behaviour, MeetingScore, MeetingTokens, Moment, PhraseRule, RulePackVersion
+from coaching.models import (
+    Behaviour,
+    MeetingScore,
+    MeetingTokens,
+    Moment,
+    PhraseRule,
+    RulePackVersion,
+    scoring_label,
+)
 
 _RULE_CORE = ("key", "behaviour", "language", "kind", "pattern", "enabled", "note")
 _SCORE_FIELDS = (
@@ -139,17 +147,22 @@ class ScoringRules:
             **kpi_options(),
         )
 
-    def cached_scores(self, tokens: Any) -> Any:
-        """This model's scores cached in a token cache, else None."""
-        return cached_model_scores(tokens, self.model)
+    def cached_scores(self, stored: Any) -> Any:
+        """This model's scores from MeetingTokens.model_scores, else None."""
+        return cached_model_scores(stored, self.model)
+
+    def scores_json(self, turns: Sequence[Turn], language: str) -> dict[str, Any]:
+        """What MeetingTokens.model_scores keeps of this model's scores of these turns."""
+        if self.model is None:
+            return {}
+        return {"model": self.model.digest, "values": model_scores(self.model, turns, language)}
 
 
-def cached_model_scores(tokens: Any, model: DetectorModel | None) -> Any:
-    """The model's scores from a token cache when this model computed them, else None."""
-    if model is None or not isinstance(tokens, dict):
+def cached_model_scores(stored: Any, model: DetectorModel | None) -> Any:
+    """The scores in MeetingTokens.model_scores when this model computed them, else None."""
+    if model is None or not isinstance(stored, dict):
         return None
-    cached = tokens.get("model_scores") or {}
-    return cached.get("values") if cached.get("model") == model.digest else None
+    return stored.get("values") if stored.get("model") == model.digest else None
 
 
 def _turn_kpis_key(language: str) -> list[Any]:
@@ -182,15 +195,16 @@ def cached_turn_kpis(tokens: Any, language: str) -> dict[str, Any] | None:
 def scoring_rules_active() -> ScoringRules:
     """The active version (or, before any is published, the draft rows) as ScoringRules, with
     the active detector."""
-    from coaching.detector import detector_active
+    from coaching.detector import company_version_active, detector_for
     from coaching.selectors import active_rule_version, draft_snapshot
 
-    model = detector_active()
+    company = company_version_active()
+    model = detector_for(company)
     active = active_rule_version()
     if active is not None:
-        return ScoringRules(active.snapshot, active.label, model)
+        return ScoringRules(active.snapshot, scoring_label(active.label, company), model)
     versions = sorted(RulePackVersion.objects.values_list("version", flat=True))
-    return ScoringRules(draft_snapshot(), versions[-1] if versions else "", model)
+    return ScoringRules(draft_snapshot(), scoring_label(versions[-1] if versions else "", company), model)
 
 
 def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict[str, Any]:
@@ -217,9 +231,8 @@ def meeting_analyse(*, meeting: Any) -> None:
     pt = pack(tokenise_turns(turns, language))
     sr = scoring_rules_active()
     cache = token_cache(turns, language, pt)
-    if sr.model is not None:  # scored once here, so rescoring with new rules needs no model
-        cache["model_scores"] = {"model": sr.model.digest, "values": model_scores(sr.model, turns, language)}
-    analysis = sr.analyse(turns, language, pt, cached_turn_kpis(cache, language), sr.cached_scores(cache))
+    stored = sr.scores_json(turns, language)  # scored once here: rescoring with new rules needs no model
+    analysis = sr.analyse(turns, language, pt, cached_turn_kpis(cache, language), sr.cached_scores(stored))
     with transaction.atomic():
         scores_store([(meeting.pk, analysis)], label=sr.label)
         MeetingTokens.objects.update_or_create(
@@ -233,6 +246,7 @@ def meeting_analyse(*, meeting: Any) -> None:
                 "tokens": cache,
                 "format": 2,
                 "search": search_text([t.text for t in turns], pt),
+                "model_scores": stored,
             },
         )
 
@@ -278,14 +292,19 @@ def meetings_rescore(*, meeting_ids: Iterable[int], rules: ScoringRules) -> int:
     Idempotent: running it twice leaves the same rows (moments that did not change keep their
     ids, so comments and "not right" marks stay attached). Returns how many were scored."""
     results = []
-    for meeting_id, language, turns_json, tokens, fmt in cache_rows(meeting_ids):
+    new_scores: dict[int, dict[str, Any]] = {}
+    for meeting_id, language, turns_json, tokens, fmt, stored in cache_rows(meeting_ids, "model_scores"):
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
-        analysis = rules.analyse(
-            turns, language, pt, cached_turn_kpis(tokens, language), rules.cached_scores(tokens)
-        )
+        scores = rules.cached_scores(stored)
+        if scores is None and rules.model is not None:  # a model new to this meeting: keep its scores
+            new_scores[meeting_id] = rules.scores_json(turns, language)
+            scores = new_scores[meeting_id]["values"]
+        analysis = rules.analyse(turns, language, pt, cached_turn_kpis(tokens, language), scores)
         results.append((meeting_id, analysis))
     with transaction.atomic():
         scores_store(results, label=rules.label)
+        for meeting_id, values in new_scores.items():
+            MeetingTokens.objects.filter(meeting_id=meeting_id).update(model_scores=values)
     return len(results)
 
 

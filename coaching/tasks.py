@@ -10,23 +10,23 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import MeetingScore, MeetingTokens, RescoreJob
+from coaching.models import DetectorVersion, MeetingScore, MeetingTokens, RescoreJob
 
 if TYPE_CHECKING:
     from coaching.services import ScoringRules
 
 logger = logging.getLogger(__name__)
 BATCH = int(os.environ.get("AIZUCHI_RESCORE_BATCH", "200"))  # meetings per task
-_RULES: dict[int, ScoringRules] = {}
+_RULES: dict[tuple[int, int | None], ScoringRules] = {}
 
 
 def _pending_ids(job: RescoreJob) -> list[int]:
-    label = job.ruleset.label
+    label = job.label
     done = MeetingScore.objects.filter(rules_version=label).values("meeting_id")
     return list(
         MeetingTokens.objects.exclude(meeting_id__in=done)
@@ -38,7 +38,7 @@ def _pending_ids(job: RescoreJob) -> list[int]:
 @shared_task(acks_late=True)
 def rescore_job_run(job_id: int) -> None:
     """Queue a batch task for every meeting still to score with the job's version."""
-    job = RescoreJob.objects.select_related("ruleset").filter(pk=job_id).first()
+    job = RescoreJob.objects.select_related("ruleset", "detector").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return
     RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
@@ -53,12 +53,13 @@ def rescore_job_run(job_id: int) -> None:
 
 @shared_task(acks_late=True)
 def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
+    from coaching.detector import detector_for
     from coaching.services import ScoringRules, meeting_analyse, meetings_rescore
 
-    job = RescoreJob.objects.select_related("ruleset").filter(pk=job_id).first()
+    job = RescoreJob.objects.select_related("ruleset", "detector").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return
-    label = job.ruleset.label
+    label = job.label
     scored = set(
         MeetingScore.objects.filter(meeting_id__in=meeting_ids, rules_version=label).values_list(
             "meeting_id", flat=True
@@ -66,10 +67,11 @@ def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
     )
     todo = [m for m in meeting_ids if m not in scored]
     try:
-        rules = _RULES.get(job.ruleset_id)
+        key = (job.ruleset_id, job.detector_id)
+        rules = _RULES.get(key)
         if rules is None:
             _RULES.clear()
-            rules = _RULES[job.ruleset_id] = ScoringRules(job.ruleset.snapshot, label)
+            rules = _RULES[key] = ScoringRules(job.ruleset.snapshot, label, detector_for(job.detector))
         n = meetings_rescore(meeting_ids=todo, rules=rules)
         if n < len(todo):  # caches from another tokeniser version: analyse from the transcript
             from meetings.models import Meeting
@@ -91,7 +93,7 @@ def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
 
 
 def _progress(job: RescoreJob) -> None:
-    label = job.ruleset.label
+    label = job.label
     done = MeetingScore.objects.filter(rules_version=label, meeting__tokens__isnull=False).count()
     RescoreJob.objects.filter(pk=job.pk).update(done=done)
     if done >= job.total:
@@ -108,6 +110,10 @@ def _resume_unfinished(**kwargs: object) -> None:
             "pk", flat=True
         ):
             rescore_job_run.delay(job_id)
+        for version_id in DetectorVersion.objects.filter(status=DetectorVersion.Status.TRAINING).values_list(
+            "pk", flat=True
+        ):
+            detector_train_run.delay(version_id)
     except Exception:  # no table yet (a fresh install before migrate)
         logger.warning("could not look for unfinished rescoring jobs", exc_info=True)
 
@@ -117,3 +123,23 @@ def preview_part_run(preview_id: int, index: int, meeting_ids: list[int]) -> Non
     from coaching.workbench.preview import preview_part
 
     preview_part(preview_id, index, meeting_ids)
+
+
+class DetectorTrainTask(Task):
+    """A training that fails says why on its version (never "training" for good)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from coaching.workbench.company_model import detector_train_failed
+
+        version_id = args[0] if args else kwargs.get("version_id")
+        detector_train_failed(version_id=version_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=DetectorTrainTask, acks_late=True)
+def detector_train_run(version_id: int) -> None:
+    """Train a company model (coaching.workbench.company_model); a redelivery after a worker
+    died trains it again from the start, and a finished version is left alone."""
+    from coaching.workbench.company_model import detector_train
+
+    if DetectorVersion.objects.filter(pk=version_id, status=DetectorVersion.Status.TRAINING).exists():
+        detector_train(version_id=version_id)

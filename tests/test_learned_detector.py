@@ -128,13 +128,13 @@ def test_model_scores_are_cached_with_the_tokens_so_rescoring_reuses_them(settin
         index=0, start=0, end=4, text="子供が楽しめる宿ってありますか？", speaker="customer"
     )
     meeting_analyse(meeting=meeting)
-    cache = MeetingTokens.objects.get(meeting=meeting).tokens
+    stored = MeetingTokens.objects.get(meeting=meeting).model_scores
     sr = scoring_rules_active()
-    assert cache["model_scores"]["model"] == sr.model.digest
-    assert sr.cached_scores(cache)[ASK][0] is not None
+    assert stored["model"] == sr.model.digest
+    assert sr.cached_scores(stored)[ASK][0] is not None
     before = list(Moment.objects.filter(meeting=meeting).values_list("behaviour_key", "source", "score"))
     assert meeting_rescore(meeting=meeting)
     after = list(Moment.objects.filter(meeting=meeting).values_list("behaviour_key", "source", "score"))
     assert after == before and ("customer_asks_for_proposal", "model") in [(b, s) for b, s, _ in after]
     # a cache made by another model is not used
-    assert sr.cached_scores({**cache, "model_scores": {"model": "other", "values": {}}}) is None
+    assert sr.cached_scores({"model": "other", "values": stored["values"]}) is None

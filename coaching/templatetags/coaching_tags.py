@@ -43,6 +43,12 @@ def _behaviour_labels() -> dict[str, tuple[str, str]]:
 
 
 @register.filter
+def behaviour_name(key: str) -> str:
+    """A behaviour's name in the reader's language (its key when it has none)."""
+    return _behaviour_labels().get(key, (key, ""))[0]
+
+
+@register.filter
 def kpi_value(value: Any, key: str) -> str:
     """A KPI as the locale writes it: 62%, 1.4, 2 min 05 s."""
     if value is None or value == "":

@@ -212,8 +212,8 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
     found: dict[int, tuple[list[Any], list[Hit], str]] = {}
     model = detector_active()  # stored moments include the model's: re-found the same way
     previewed = {r.behaviour for r in delta.rules}
-    rows = cache_rows(candidates, "meeting__title", any_tokeniser=True)
-    for mid, language, turns_json, tokens, fmt, title in rows:
+    rows = cache_rows(candidates, "meeting__title", "model_scores", any_tokeniser=True)
+    for mid, language, turns_json, tokens, fmt, title, cached_scores in rows:
         turns, pt = cached_meeting(turns_json, language, tokens, fmt)
         texts = [t.text for t in turns]
         touching = rules_for(delta.touching, language)
@@ -226,7 +226,7 @@ def _scan(ids: list[int], delta: Delta, modes: tuple[set[str], set[str]], probes
             rules_for(delta.rules, language),
             language=language,
             model=model,
-            scores=cached_model_scores(tokens, model),
+            scores=cached_model_scores(cached_scores, model),
             tokens=pt,
             per_turn=modes[0],
             per_sentence=modes[1],

@@ -12,6 +12,7 @@ from coaching.engine.scoring import labels_from_moments, meeting_from_json, scor
 from coaching.models import (
     AuditLog,
     Behaviour,
+    DetectorVersion,
     LabelledSet,
     MeetingTokens,
     Moment,
@@ -165,3 +166,62 @@ def label_sheet(*, meeting_id: int, set_name: str = MARKED_SET) -> dict[str, Any
 
 def label_entry_id(meeting_id: int) -> str:
     return f"meeting-{meeting_id}"
+
+
+def detector_versions() -> list[DetectorVersion]:
+    return list(DetectorVersion.objects.defer("data").select_related("created_by"))
+
+
+def report_rows(version: DetectorVersion) -> list[dict[str, Any]]:
+    """The held-out report as table rows: per language and behaviour, the three detectors."""
+    rows = []
+    for language, per_behaviour in sorted((version.report.get("behaviours") or {}).items()):
+        for behaviour, row in per_behaviour.items():
+            held = row.get("held_out") or {}
+            support = (held.get("rules") or {}).get("support", 0)
+            if not support and not row.get("training_positives"):
+                continue
+            rows.append(
+                {
+                    "language": language,
+                    "behaviour": behaviour,
+                    "head": row.get("head", ""),
+                    "positives": row.get("training_positives", 0),
+                    "support": support,
+                    "detectors": [held.get(d) or {} for d in ("rules", "rules+base", "rules+company")],
+                }
+            )
+    return rows
+
+
+def turns_to_label(*, model: Any, limit: int = 10, meetings: int = 200) -> list[dict[str, Any]]:
+    """Active labelling: the turns of recent stored meetings the model is least sure about
+    (score nearest its threshold), not yet marked; labelling these buys the most recall."""
+    if model is None:
+        return []
+    marked = LabelledSet.objects.filter(name=MARKED_SET).values_list("meetings", flat=True).first() or []
+    done = {m.get("id") for m in marked}
+    candidates = []
+    rows = MeetingTokens.objects.order_by("-meeting_id").values_list(
+        "meeting_id", "language", "model_scores"
+    )[:meetings]
+    for meeting_id, language, cached in rows:
+        if not cached or cached.get("model") != model.digest or label_entry_id(meeting_id) in done:
+            continue
+        for behaviour, probs in (cached.get("values") or {}).items():
+            head = model.heads.get((language, behaviour))
+            if head is None:
+                continue
+            for i, p in enumerate(probs):
+                if p is not None:
+                    candidates.append((abs(p - head.threshold), meeting_id, i, behaviour, p))
+    candidates.sort()
+    picked = candidates[:limit]
+    turns = dict(
+        MeetingTokens.objects.filter(meeting_id__in={c[1] for c in picked}).values_list("meeting_id", "turns")
+    )
+    return [
+        {"meeting_id": mid, "turn": i, "behaviour": b, "score": p, "text": turns[mid][i]["text"]}
+        for _, mid, i, b, p in picked
+        if i < len(turns.get(mid, []))
+    ]

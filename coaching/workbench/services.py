@@ -237,13 +237,17 @@ def draft_discard(*, actor: Any) -> None:
 
 # ---------------------------------------------------------------- rescoring
 def rescore_job_start(*, ruleset: RuleSet) -> RescoreJob:
-    """A job for every stored meeting; the batches are queued once the transaction commits."""
+    """A job for every stored meeting with this version and the company model in use; the
+    batches are queued once the transaction commits."""
+    from coaching.detector import company_version_active
     from coaching.models import MeetingTokens
 
     RescoreJob.objects.filter(status__in=RescoreJob.UNFINISHED).update(
         status=RescoreJob.Status.CANCELLED, finished_at=timezone.now()
     )
-    job = RescoreJob.objects.create(ruleset=ruleset, total=MeetingTokens.objects.count())
+    job = RescoreJob.objects.create(
+        ruleset=ruleset, detector=company_version_active(), total=MeetingTokens.objects.count()
+    )
     from coaching import tasks
 
     transaction.on_commit(lambda: tasks.rescore_job_run.delay(job.pk))

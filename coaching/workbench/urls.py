@@ -27,4 +27,8 @@ urlpatterns = [
     path("accuracy/", views.accuracy, name="accuracy"),
     path("label/<int:pk>/", views.label_meeting, name="label"),
     path("audit/", views.audit, name="audit"),
+    path("detector/", views.detector_page, name="detector"),
+    path("detector/train/", views.detector_train, name="detector_train"),
+    path("detector/<int:number>/publish/", views.detector_publish, name="detector_publish"),
+    path("detector/base/", views.detector_use_base, name="detector_use_base"),
 ]

@@ -16,13 +16,22 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from coaching.engine.rules import RuleError
-from coaching.models import Behaviour, LabelledSet, PhraseRule, PreviewJob, RescoreJob, RuleSet
+from coaching.models import (
+    Behaviour,
+    DetectorVersion,
+    LabelledSet,
+    PhraseRule,
+    PreviewJob,
+    RescoreJob,
+    RuleSet,
+)
 from coaching.selectors import (
     active_rule_version,
     draft_differs_from_active,
     draft_snapshot,
     rule_dict_from_row,
 )
+from coaching.workbench import company_model as cm
 from coaching.workbench import preview as pv
 from coaching.workbench import selectors as sel
 from coaching.workbench import services as svc
@@ -316,3 +325,54 @@ def label_meeting(request: StaffRequest, pk: int) -> HttpResponse:
         )
         return redirect(f"{reverse('workbench:accuracy')}?set={labelled.pk}")
     return render(request, "coaching/workbench/label.html", sheet)
+
+
+# ---------------------------------------------------------------- company model
+@staff_required
+def detector_page(request: StaffRequest) -> HttpResponse:
+    """Train a company model, read its held-out figures, publish it or go back to the base."""
+    from coaching.detector import company_version_active, detector_active
+
+    versions = sel.detector_versions()
+    training = [v for v in versions if v.status == DetectorVersion.Status.TRAINING]
+    context = {
+        "versions": [(v, sel.report_rows(v)) for v in versions],
+        "active": company_version_active(),
+        "model": detector_active(),
+        "training": bool(training),
+        "to_label": sel.turns_to_label(model=detector_active()),
+        "labelled_sets": LabelledSet.objects.count(),
+    }
+    template = "coaching/workbench/detector.html"
+    if request.htmx:
+        template += "#versions"
+    return render(request, template, context)
+
+
+@staff_required
+@require_POST
+def detector_train(request: StaffRequest) -> HttpResponse:
+    version = cm.detector_training_start(actor=request.user, comment=request.POST.get("comment", ""))
+    messages.success(request, _("Training company model m%(n)d on the worker.") % {"n": version.number})
+    return redirect("workbench:detector")
+
+
+@staff_required
+@require_POST
+def detector_publish(request: StaffRequest, number: int) -> HttpResponse:
+    version = get_object_or_404(DetectorVersion.objects.defer("data"), number=number)
+    try:
+        job = cm.detector_publish(actor=request.user, version=version)
+    except cm.DetectorStateError as exc:
+        messages.error(request, _("Model m%(n)d cannot be published: %(why)s") % {"n": number, "why": exc})
+        return redirect("workbench:detector")
+    messages.success(request, _("Company model m%(n)d now scores every meeting.") % {"n": number})
+    return redirect("workbench:job", pk=job.pk) if job else redirect("workbench:detector")
+
+
+@staff_required
+@require_POST
+def detector_use_base(request: StaffRequest) -> HttpResponse:
+    job = cm.detector_use_base(actor=request.user)
+    messages.success(request, _("The base model scores every meeting again."))
+    return redirect("workbench:job", pk=job.pk) if job else redirect("workbench:detector")

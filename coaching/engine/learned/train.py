@@ -42,7 +42,11 @@ def head_data(
     behaviour: str,
     rule_labels: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
     featurise: Callable[[Sequence[str], Sequence[str | None], str], Any] = turn_features,
+    partial: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> HeadData:
+    """`partial` ({meeting id: {behaviour: turns}}) marks meetings labelled only in some turns
+    (a rep's "not right" on a moment says that turn lacks it, and nothing about the others):
+    only those turns become rows, and only for those behaviours."""
     import scipy.sparse as sp
 
     who = SPEAKER_OF[behaviour]
@@ -56,6 +60,9 @@ def head_data(
             continue
         speakers = [t.speaker for t in m.turns]
         rows = [i for i, s in enumerate(speakers) if s == who]
+        if partial is not None and m.id in partial:
+            only = set(partial[m.id].get(behaviour, ()))
+            rows = [i for i in rows if i in only]
         if not rows:
             continue
         x = featurise([t.text for t in m.turns], speakers, language)
@@ -132,6 +139,7 @@ def train_detector(
     folds: int = 5,
     behaviours: Sequence[str] = BEHAVIOURS,
     progress: Callable[[float], None] | None = None,
+    partial: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> tuple[DetectorModel, dict[str, Any]]:
     """A model from these meetings and its cross-validated report {language: {behaviour: ...}}.
 
@@ -142,7 +150,7 @@ def train_detector(
     heads: dict[tuple[str, str], Head] = {}
     report: dict[str, Any] = {}
     for n, (language, behaviour) in enumerate(jobs):
-        data = head_data(meetings, language, behaviour, rule_labels)
+        data = head_data(meetings, language, behaviour, rule_labels, partial=partial)
         positives = int((data.labels > 0).sum())
         entry: dict[str, Any] = {
             "turns": len(data.labels),
