@@ -14,10 +14,10 @@ from django.db.models.functions import Cast
 from coaching.engine import DetectorModel, analyse_turns, model_scores, moment_as_json, turns_from_segments
 from coaching.engine.fast import PackedTurns, pack, packed_from_json, search_text
 from coaching.engine.kpis import KPI_VERSION, turn_kpis
-from coaching.engine.matching import TokenisedTurns, tokenise_turns
+from coaching.engine.matching import tokenise_turns
 from coaching.engine.nlp import TOKENISER_VERSION, detect_language
 from coaching.engine.rules import RulePack, load_pack, rule_as_dict
-from coaching.engine.types import Analysis, Turn
+from coaching.engine.types import Analysis, TokenisedTurns, Turn
 from coaching.models import (
     Behaviour,
     MeetingScore,

@@ -12,10 +12,19 @@ from typing import Any
 from coaching.engine.detect import detect_moments, model_scores
 from coaching.engine.kpis import compute_kpis, premature_proposals
 from coaching.engine.learned.model import DetectorModel
-from coaching.engine.matching import TokenisedTurns, find_moments, tokenise_turns
+from coaching.engine.matching import find_moments, tokenise_turns
 from coaching.engine.nlp import detect_language
-from coaching.engine.rules import RuleError, default_pack, load_pack
-from coaching.engine.types import Analysis, Moment, Rule, Turn, in_order, moment_as_json
+from coaching.engine.rules import default_pack, load_pack
+from coaching.engine.types import (
+    Analysis,
+    Moment,
+    Rule,
+    RuleError,
+    TokenisedTurns,
+    Turn,
+    in_order,
+    moment_as_json,
+)
 
 __all__ = [
     "Analysis",
@@ -67,19 +76,6 @@ def _is_cjk(c: str) -> bool:
     return bool(c) and ("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
 
 
-def active_rules(language: str | None = None) -> list[Rule]:
-    """Rules from the database when Django is set up with them, else the default pack file."""
-    try:
-        from coaching.selectors import rules_active
-
-        rules = rules_active()
-        if rules:
-            return rules
-    except Exception:  # no Django, no table yet: the shipped pack still works
-        pass
-    return list(default_pack().rules)
-
-
 def analyse_turns(
     turns: Sequence[Turn],
     *,
@@ -93,10 +89,11 @@ def analyse_turns(
     **kpi_options: Any,
 ) -> Analysis:
     """Moments (premature proposals included) and KPIs of one meeting. Without `rules`, the
-    active ones (or the default pack); `model` adds its moments beside the rules'."""
+    default pack's (the engine never reads the database: callers pass the active rules);
+    `model` adds its moments beside the rules'."""
     if not language:
         language = detect_language(" ".join(t.text for t in turns[:200]))
-    rules = active_rules(language) if rules is None else rules
+    rules = [r for r in default_pack().rules if r.language == language] if rules is None else rules
     moments = detect_moments(
         turns,
         rules,

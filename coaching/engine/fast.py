@@ -21,15 +21,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coaching.engine.nlp import Token, tokenise
 from coaching.engine.patterns import TokenPattern
 from coaching.engine.rules import alternatives, compile_regex, compile_regex_set
-from coaching.engine.types import Rule
-
-if TYPE_CHECKING:
-    from coaching.engine.matching import TokenisedTurns
+from coaching.engine.types import Rule, TokenisedTurns
 
 US = "\x1f"  # between tokens
 RS = "\x1e"  # between turns (meeting-wide streams)
@@ -112,8 +109,6 @@ def masked(pt: PackedTurns, turns: Collection[int]) -> PackedTurns:
 
 def unpack(pt: PackedTurns) -> TokenisedTurns:
     """TokenisedTurns again (for the spaCy reference path and for tests)."""
-    from coaching.engine.matching import TokenisedTurns
-
     turns: list[tuple[Token, ...]] = []
     for i in range(len(pt)):
         cols = [pt.field(f, i) for f in _FIELDS]

@@ -12,27 +12,18 @@ import bisect
 import dataclasses
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coaching.engine.constraints import FILLER, ConstraintMemo, passes_constraints, sentence_number
 from coaching.engine.nlp import Token, pipeline, tokenise
 from coaching.engine.rules import alternatives, compile_regex, default_pack, rules_for
-from coaching.engine.types import Moment, Rule, Turn, in_order
+from coaching.engine.types import Moment, Rule, TokenisedTurns, Turn, in_order
 
 if TYPE_CHECKING:
     from coaching.engine.fast import FastRules, PackedTurns
 
 _SEP = "¶"
 _SAME_MENTION = 20  # characters: closer matches in one sentence are one mention ("a client, a bank, ...")
-
-
-@dataclass(frozen=True)
-class TokenisedTurns:
-    """Tokens of each turn: the cacheable result of the expensive step."""
-
-    language: str
-    tokens: tuple[tuple[Token, ...], ...]
 
 
 def tokenise_turns(turns: Sequence[Turn], language: str) -> TokenisedTurns:

@@ -11,8 +11,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from coaching.engine.types import Token
+
+__all__ = ["TOKENISER_VERSION", "Token", "detect_language", "pipeline", "tokenise"]
+
 TOKENISER_VERSION = "ja-sudachi-A-core/en-lookup-1"
-Token = tuple[str, bool, str, str, str, str, int]
 _SUDACHI_MAX_CHARS = 12000  # Sudachi refuses inputs over ~49 kB (3 bytes per kana/kanji)
 _SPLIT_AT = re.compile(r"(?<=[。！？!?\n])")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from coaching.engine.types import POSITIONS, RULE_KINDS, SPEAKERS, Rule
+from coaching.engine.types import POSITIONS, RULE_KINDS, SPEAKERS, Rule, RuleError
 
 DEFAULT_PACK = Path(__file__).resolve().parent.parent / "rulepacks" / "default.yaml"
 MAX_PATTERN_CHARS = 2000
@@ -22,10 +22,6 @@ REGEX_FIELDS = (  # the constraints that hold a regex (validated, offered in the
     "requires_before",
     "unless_in_turn",
 )
-
-
-class RuleError(ValueError):
-    """A rule an admin wrote cannot be used; the message says why in plain words."""
 
 
 @functools.lru_cache(maxsize=4096)

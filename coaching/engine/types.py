@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+# (text, whitespace after, norm, lemma, pos, reading, char offset): see coaching.engine.nlp.
+Token = tuple[str, bool, str, str, str, str, int]
+
 SPEAKERS = ("rep", "customer")
 RULE_KINDS = ("phrase", "pattern", "reading", "regex")
 POSITIONS = ("any", "initial", "opening", "whole")
@@ -103,3 +106,15 @@ def moment_as_json(m: Moment) -> dict[str, Any]:
         "source": m.source,
         "score": m.score,
     }
+
+
+class RuleError(ValueError):
+    """A rule an admin wrote cannot be used; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class TokenisedTurns:
+    """Tokens of each turn: the cacheable result of the expensive step."""
+
+    language: str
+    tokens: tuple[tuple[Token, ...], ...]

@@ -102,9 +102,16 @@ def _found_by(found, behaviour, turn):
 
 
 def _active_rules():
-    from coaching.engine import active_rules
+    """The active version's rules (the default pack before the database has any)."""
+    from django.db import DatabaseError
 
-    return active_rules()
+    from coaching.engine import default_pack
+    from coaching.selectors import rules_active
+
+    try:
+        return rules_active() or list(default_pack().rules)
+    except DatabaseError:  # not migrated yet: the shipped pack
+        return list(default_pack().rules)
 
 
 def _active_model():
