@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "meetings",
     "coaching",
     "reviews",
+    "deals",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("coaching/", include("coaching.urls")),
     path("reviews/", include("reviews.urls")),
+    path("deals/", include("deals.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("admin/", admin.site.urls),
 ]

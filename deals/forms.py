@@ -1,0 +1,31 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from deals.models import Deal
+
+
+class DealCreateForm(forms.ModelForm):
+    class Meta:
+        model = Deal
+        fields = ["customer_name", "name", "opened_on", "stage", "amount"]
+        widgets = {"opened_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class DealUpdateForm(forms.ModelForm):
+    class Meta:
+        model = Deal
+        fields = ["stage", "outcome", "closed_on", "amount"]
+        widgets = {"closed_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class MeetingDealForm(forms.Form):
+    """Pick one of the rep's deals for a meeting, or name a new one (customer from the meeting)."""
+
+    deal = forms.IntegerField(required=False, label=_("Deal"))
+    new_name = forms.CharField(required=False, max_length=200, label=_("or a new deal named"))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("deal") and not (data.get("new_name") or "").strip():
+            raise forms.ValidationError(_("Choose a deal or name a new one."))
+        return data
