@@ -12,5 +12,6 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("reviews/", include("reviews.urls")),
     path("workbench/", include("coaching.workbench.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
