@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "api.views.not_found"

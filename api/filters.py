@@ -1,15 +1,28 @@
 """Filters of the meeting list (django-filter): bad values answer 400 with the field named."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 
+# Larger numbers are no row's id, and PostgreSQL would refuse them (auth users and rule version
+# numbers are 32-bit integers, meetings and teams 64-bit): they answer 400 or 404, not 500.
+MAX_INT = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, max_value: int = MAX_BIGINT, **kwargs):
+        super().__init__(*args, min_value=1, max_value=max_value, **kwargs)
+
 
 class MeetingFilter(django_filters.FilterSet):
-    rep = django_filters.NumberFilter(field_name="owner_id", help_text=_("The rep's user id."))
-    team = django_filters.NumberFilter(field_name="team_id")
+    rep = IdFilter(field_name="owner_id", max_value=MAX_INT, help_text=_("The rep's user id."))
+    team = IdFilter(field_name="team_id")
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices)
     outcome = django_filters.ChoiceFilter(choices=Meeting.Outcome.choices)
     language = django_filters.ChoiceFilter(

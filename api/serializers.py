@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.filters import MAX_BIGINT, MAX_INT
 from coaching.models import MeetingScore, Moment, RuleSet
 from coaching.trends import PERIODS
 from meetings.models import Meeting, Segment, Speaker
@@ -14,6 +15,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     has_recording = serializers.SerializerMethodField()
     needs_speaker_check = serializers.BooleanField(read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=Meeting.Outcome.choices, allow_blank=True, read_only=True, help_text=_("Empty: not recorded.")
+    )
 
     class Meta:
         model = Meeting
@@ -149,13 +153,15 @@ class RangeQuerySerializer(serializers.Serializer):
 
 class RepTrendQuerySerializer(RangeQuerySerializer):
     rep = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("A rep's user id; yourself by default.")
+        required=False, min_value=1, max_value=MAX_INT, help_text=_("A rep's user id; yourself by default.")
     )
     period = serializers.ChoiceField(choices=PERIODS, default="week")
 
 
 class TeamTrendQuerySerializer(RangeQuerySerializer):
-    team = serializers.IntegerField(required=False, min_value=1, help_text=_("A team id; yours by default."))
+    team = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text=_("A team id; yours by default.")
+    )
 
 
 class UserRefSerializer(serializers.Serializer):

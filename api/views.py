@@ -7,7 +7,8 @@ team_get_for_user), so the API cannot show what the pages would not.
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.filters import MeetingFilter
+from api.filters import MAX_BIGINT, MAX_INT, MeetingFilter
 from coaching import trends
 from coaching.engine.rules import RuleError
 from coaching.models import MeetingScore, Moment, RuleSet
@@ -27,18 +28,29 @@ from reviews import selectors as review_selectors
 
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
 BAD_REQUEST = OpenApiResponse(description="Invalid input: the body names each field's errors.")
+FORBIDDEN = OpenApiResponse(description="You may see this object but not change it.")
+NO_PAGE = OpenApiResponse(description="No such page (?page= past the last one).")
 
 
 def _bad_request(field: str, message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({field: [message]})
 
 
+MEETING_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The meeting's id.")
+VERSION_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The version's number."
+)
+
+
 @extend_schema_view(
     list=extend_schema(
-        summary="Meetings you may see", responses={200: s.MeetingSerializer(many=True), 400: BAD_REQUEST}
+        summary="Meetings you may see",
+        responses={200: s.MeetingSerializer(many=True), 400: BAD_REQUEST, 404: NO_PAGE},
     ),
     retrieve=extend_schema(
-        summary="One meeting and its processing status", responses={200: s.MeetingSerializer, 404: NOT_FOUND}
+        summary="One meeting and its processing status",
+        parameters=[MEETING_ID],
+        responses={200: s.MeetingSerializer, 404: NOT_FOUND},
     ),
 )
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -55,7 +67,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.meeting_list_for_user(self.request.user).order_by("-held_on", "-created_at", "-id")
 
     def get_object(self):
-        return selectors.meeting_get_for_user(self.request.user, int(self.kwargs["pk"]))
+        meeting_id = int(self.kwargs["pk"])  # the URL only matches digits
+        if meeting_id > MAX_BIGINT:
+            raise exceptions.NotFound(_("No such meeting."))
+        return selectors.meeting_get_for_user(self.request.user, meeting_id)
 
     @extend_schema(
         summary="Upload a recording or a transcript",
@@ -88,6 +103,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Transcript segments in order",
+        parameters=[MEETING_ID],
         responses={200: s.SegmentSerializer(many=True), 404: NOT_FOUND},
         filters=False,
     )
@@ -98,6 +114,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Behaviour moments found in the meeting",
+        parameters=[MEETING_ID],
         responses={200: s.MomentSerializer(many=True), 404: NOT_FOUND},
         filters=False,
     )
@@ -109,6 +126,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="KPIs of the meeting",
+        parameters=[MEETING_ID],
         responses={200: s.KpiSerializer, 404: OpenApiResponse(description="Not yours, or not analysed yet.")},
         filters=False,
     )
@@ -122,9 +140,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Map an imported transcript's speakers to rep and customer",
+        parameters=[MEETING_ID],
         description="Starts the analysis the first time, re-analyses afterwards (as the mapping page does).",
         request=s.SpeakerMappingSerializer,
-        responses={200: s.MeetingSerializer, 400: BAD_REQUEST, 403: OpenApiResponse(), 404: NOT_FOUND},
+        responses={200: s.MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -198,9 +217,13 @@ class TeamTrendView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published rule versions, newest first"),
+    list=extend_schema(
+        summary="Published rule versions, newest first",
+        responses={200: s.RuleVersionSerializer(many=True), 404: NO_PAGE},
+    ),
     retrieve=extend_schema(
         summary="One rule version (admins also get its rules)",
+        parameters=[VERSION_NUMBER],
         responses={200: s.RuleVersionDetailSerializer, 404: NOT_FOUND},
     ),
 )
@@ -214,6 +237,13 @@ class RuleVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         return RuleSet.objects.select_related("author").order_by("-number")
 
+    def get_object(self):
+        number = int(self.kwargs["number"])  # the URL only matches digits
+        version = self.get_queryset().filter(number=number).first() if number <= MAX_INT else None
+        if version is None:
+            raise exceptions.NotFound(_("No such rule version."))
+        return version
+
     def get_serializer_class(self):
         return s.RuleVersionSerializer if self.action == "list" else s.RuleVersionDetailSerializer
 
@@ -221,7 +251,7 @@ class RuleVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         summary="Publish the workbench draft as the next version (admins)",
         description="Makes it active and rescores every meeting, as the workbench's publish button does.",
         request=s.RulePublishSerializer,
-        responses={201: s.RuleVersionDetailSerializer, 400: BAD_REQUEST, 403: OpenApiResponse()},
+        responses={201: s.RuleVersionDetailSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
     )
     def create(self, request: Request) -> Response:
         if not request.user.is_staff:
@@ -238,3 +268,14 @@ class RuleVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             s.RuleVersionDetailSerializer(version, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def not_found(request, exception=None):
+    """404 for a URL no route matches: JSON under /api/ (what API clients parse), the site's
+    page elsewhere. Wired as the project's handler404."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

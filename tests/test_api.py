@@ -298,3 +298,28 @@ def test_docs_page_works_offline(client, alice):
     asset = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert asset.status_code == 200
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_unknown_api_urls_and_huge_ids_get_json_404(alice):
+    api = key_client(alice)
+    for path in (
+        "/api/v1/nothing-here/",
+        "/api/v1/meetings/abc/",
+        f"{MEETINGS}{2**70}/",
+        "/api/v1/rule-versions/99999999999/",
+    ):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json" and "detail" in response.json()
+    response = api.get(MEETINGS, {"rep": 2**40})
+    assert response.status_code == 400 and "rep" in response.json()
+
+
+def test_errors_speak_the_clients_language(alice):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer azk_revoked")
+    response = client.get(MEETINGS, HTTP_ACCEPT_LANGUAGE="ja")
+    assert (
+        response.status_code == 401
+        and response.json()["detail"] == "API キーが正しくないか、失効しています。"
+    )
