@@ -88,6 +88,10 @@ class SpeakerMappingSerializer(serializers.Serializer):
 
 
 class SegmentSerializer(serializers.ModelSerializer):
+    speaker = serializers.ChoiceField(
+        choices=Speaker.choices, allow_blank=True, read_only=True, help_text=_("Empty: not attributed yet.")
+    )
+
     class Meta:
         model = Segment
         fields = ["id", "index", "start", "end", "speaker", "speaker_name", "text"]

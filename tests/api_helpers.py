@@ -6,11 +6,16 @@ from rest_framework.test import APIClient
 from api.services import api_key_create
 
 
+def key_header(user) -> str:
+    """The Authorization header of a new personal access key for the user."""
+    _key, raw = api_key_create(user=user, name="test")
+    return f"Bearer {raw}"
+
+
 def key_client(user) -> APIClient:
     """An API client authenticated the way integrations are: a personal access key."""
-    _key, raw = api_key_create(user=user, name="test")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.credentials(HTTP_AUTHORIZATION=key_header(user))
     return client
 
 

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api_helpers import _fresh_throttles, key_client  # noqa: F401 (autouse fixture)
+from tests.api_helpers import _fresh_throttles, key_header  # noqa: F401 (autouse fixture)
 from tests.test_api import scored
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -54,10 +54,10 @@ def api_world(db, keep_connection, alice, bob, carol, erin, make_meeting):
         ),
         make_meeting(erin, title="South"),
     ]
-    client = key_client(carol)
     return {
         "ids": [m.pk for m in meetings],
-        "headers": {"Authorization": client._credentials["HTTP_AUTHORIZATION"]},
+        "reps": [alice.pk, bob.pk],
+        "headers": {"Authorization": key_header(carol)},
     }
 
 
@@ -86,3 +86,29 @@ def test_api_answers_match_the_schema_and_never_fail(case, api_world):
     if isinstance(path.get("id"), int) and path["id"] % 2 == 0:
         path["id"] = api_world["ids"][path["id"] // 2 % len(api_world["ids"])]
     case.call_and_validate(headers=api_world["headers"], checks=CHECKS)
+
+
+def test_every_real_meeting_answers_match_the_schema(api_world):
+    """Random ids mostly miss; this walks each meeting of the world (scored, awaiting mapping,
+    another team's) through every meeting operation, so real rows are always checked."""
+    operations = [
+        op.ok()
+        for op in schema.get_all_operations()
+        if "{id}" in op.ok().path and op.ok().method.upper() == "GET"
+    ]
+    assert len(operations) == 4  # detail, segments, moments, kpis
+    statuses = set()
+    for operation in operations:
+        for meeting_id in api_world["ids"]:
+            case = operation.Case(path_parameters={"id": meeting_id})
+            statuses.add(case.call_and_validate(headers=api_world["headers"], checks=CHECKS).status_code)
+    assert statuses == {200, 404}  # carol's team's meetings open; erin's, and unscored KPIs, do not
+    # And the trends of her reps and her team over the weeks that hold their scored meetings
+    weeks = {"start": "2026-10-01", "end": "2026-11-30"}
+    for rep in api_world["reps"]:
+        case = schema["/api/v1/trends/rep/"]["GET"].Case(query={"rep": rep, "period": "week", **weeks})
+        trend = case.call_and_validate(headers=api_world["headers"], checks=CHECKS).json()
+        assert trend["meetings"] == 1
+    case = schema["/api/v1/trends/team/"]["GET"].Case(query=weeks)
+    table = case.call_and_validate(headers=api_world["headers"], checks=CHECKS).json()
+    assert {r["rep"]["username"]: r["meetings"] for r in table["rows"]} == {"alice": 1, "bob": 1}
