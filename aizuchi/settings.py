@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "coaching",
     "reviews",
     "deals",
+
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc files served from here: docs work offline
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +213,65 @@ CELERY_TASK_ROUTES = {
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# REST API (api/): personal access keys, or the browser session for the browsable API and docs.
+_RATE = r"^\d+/(second|minute|hour|day|s|m|h|d)$"
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as "600/minute"; a typo fails at start-up, not on first request."""
+    import re
+
+    value = env_str(name, default).strip()
+    if not re.match(_RATE, value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (per second, minute, hour or day), got {value!r}"
+        )
+    return value
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",  # first, so a request without credentials gets 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _env_rate("AIZUCHI_API_THROTTLE_ANON", "60/minute"),
+        "user": _env_rate("AIZUCHI_API_THROTTLE_USER", "1200/minute"),
+        "upload": _env_rate("AIZUCHI_API_THROTTLE_UPLOAD", "120/hour"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": env_int("AIZUCHI_API_PAGE_SIZE", 50, minimum=1),
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aizuchi API",
+    "DESCRIPTION": "Meetings, transcripts, behaviour moments, KPIs, trends and rule versions. "
+    "Authenticate with `Authorization: Bearer <personal access key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,  # multipart upload bodies get their own component
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PeriodEnum": "coaching.trends.PERIODS"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
 
 LOGGING = {
     "version": 1,

@@ -13,5 +13,8 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("deals/", include("deals.urls")),
     path("workbench/", include("coaching.workbench.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "api.views.not_found"
