@@ -67,7 +67,7 @@ lint:
 
 # Static types of the apps (settings in pyproject.toml: [tool.mypy], [tool.django-stubs]).
 typecheck:
-	$(BIN)/mypy accounts aizuchi coaching meetings reviews
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/transcribe

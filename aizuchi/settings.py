@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "coaching",
     "reviews",
     "deals",
-
     "rest_framework",
     "django_filters",
     "drf_spectacular",
