@@ -15,7 +15,7 @@ from aizuchi.env import env_bool, env_choice, env_float, env_int, env_list, env_
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if not env_bool("AIZUCHI_TESTING", False):
-    load_dotenv(BASE_DIR / ".env")
+    load_dotenv(Path(env_str("AIZUCHI_ENV_FILE", str(BASE_DIR / ".env"))))
 VAR_DIR = Path(env_str("AIZUCHI_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -125,7 +125,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("AIZUCHI_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without collectstatic (development, tests) WhiteNoise finds files in the source tree.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
@@ -214,9 +214,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("AIZUCHI_LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS. With DEBUG off the app is served over HTTPS by default: plain-HTTP requests are
+# redirected, browsers are told to stay on HTTPS (HSTS) and cookies are sent over HTTPS only.
+# AIZUCHI_PLAIN_HTTP=1 relaxes all of that for an intranet without TLS (and for `make run`).
+AIZUCHI_PLAIN_HTTP = env_bool("AIZUCHI_PLAIN_HTTP", False)
+_HTTPS_ONLY = not (DEBUG or AIZUCHI_PLAIN_HTTP)
+SECURE_SSL_REDIRECT = _HTTPS_ONLY
+SESSION_COOKIE_SECURE = _HTTPS_ONLY
+CSRF_COOKIE_SECURE = _HTTPS_ONLY
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if _HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is a separate, hard-to-undo submission to the browsers' list: opt in explicitly.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if env_bool("AIZUCHI_TLS_PROXY", False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
 
 for _dir in (MEDIA_ROOT, Path(FILE_UPLOAD_TEMP_DIR), STATIC_ROOT):
     _dir.mkdir(parents=True, exist_ok=True)
