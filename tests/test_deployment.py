@@ -2,12 +2,19 @@
 with only DJANGO_DEBUG=0, a secret key and the host names set, `check --deploy` has nothing to
 warn about and the app insists on HTTPS; AIZUCHI_PLAIN_HTTP=1 relaxes that for an intranet."""
 
+import http.cookiejar
 import json
 import os
+import socket
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 from django.conf import settings
+
+from tests.conftest import wait_for
 
 HOST = "aizuchi.example.com"
 
@@ -77,3 +84,78 @@ def test_given_plain_http_intranet_setting_then_http_is_served_with_ordinary_coo
     assert seen["plain_status"] == 200
     assert seen["hsts"] == ""
     assert seen["csrf_cookie_secure"] is False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _makefile_run_env() -> dict[str, str]:
+    """The variables `make run` puts before runserver (RUN_ENV in the Makefile)."""
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    line = next(ln for ln in makefile.splitlines() if ln.startswith("RUN_ENV ?="))
+    return dict(pair.split("=", 1) for pair in line.split("?=", 1)[1].split())
+
+
+def test_given_make_run_settings_then_runserver_serves_static_files_and_a_plain_http_login(tmp_path):
+    # Given the server `make run` starts: DEBUG off, collected static files, a user
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    run_target = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "DJANGO_DEBUG" not in run_target and "collectstatic" in run_target
+    env = production_env(tmp_path, DJANGO_ALLOWED_HOSTS="127.0.0.1", **_makefile_run_env())
+    for args in (
+        ("migrate", "--noinput", "-v", "0"),
+        ("collectstatic", "--noinput", "-v", "0"),
+        (
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; User.objects.create_user('rita', password='pw-rita-1')",
+        ),
+    ):
+        result = manage(env, *args)
+        assert result.returncode == 0, result.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _answers(base), timeout=60, message="runserver to answer")
+        # Then the app's and the admin's static files are served with DEBUG off
+        for path, content_type in (
+            ("/static/css/app.css", "text/css"),
+            ("/static/vendor/htmx/htmx.min.js", "javascript"),
+            ("/static/admin/css/base.css", "text/css"),
+        ):
+            with urllib.request.urlopen(base + path) as response:
+                assert response.status == 200 and content_type in response.headers["Content-Type"]
+        # And a user signs in over plain HTTP (the cookies are not Secure-only)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(base + "/accounts/login/") as response:
+            assert "Secure" not in (response.headers["Set-Cookie"] or "")
+        token = next(c.value for c in jar if c.name == "csrftoken")
+        form = urllib.parse.urlencode(
+            {"username": "rita", "password": "pw-rita-1", "csrfmiddlewaretoken": token}
+        ).encode()
+        with opener.open(base + "/accounts/login/", data=form) as response:
+            assert response.url == base + "/meetings/"
+            assert "rita" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/accounts/login/", timeout=2):
+            return True
+    except OSError:
+        return False
