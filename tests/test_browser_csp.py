@@ -1,7 +1,7 @@
 """Every main page in Debian's Chromium under the real Content-Security-Policy (no
 'unsafe-inline', no eval): each persona walks their pages, nothing is refused by the policy
 (no `securitypolicyviolation` event, no console error), and the page's interactive parts,
-which moved from inline handlers to static files, still work."""
+which moved from inline handlers to static files, still work. No page is cacheable."""
 
 from pathlib import Path
 
@@ -55,6 +55,7 @@ class Visitor:
         assert response is not None and response.status == 200, path
         csp = response.headers.get("content-security-policy", "")
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "no-store" in response.headers.get("cache-control", ""), path
         self.page.wait_for_selector(ready)
         self.assert_clean(path)
 

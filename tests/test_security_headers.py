@@ -1,14 +1,18 @@
 """Response headers and markup that keep the Content-Security-Policy strict: the policy has no
 'unsafe-inline' or eval, no template carries inline script, handlers or style attributes (a
-browser would refuse them), and the moment colours that moved to CSS match the Python ones."""
+browser would refuse them), and the moment colours that moved to CSS match the Python ones.
+Pages shown to a signed-in user are never stored by a browser or proxy (Cache-Control)."""
 
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from coaching.templatetags.coaching_tags import BEHAVIOURS
+
+pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
@@ -37,3 +41,40 @@ def test_given_the_moment_colours_then_the_stylesheet_has_each_behaviours_colour
     css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text(encoding="utf-8")
     for key, (_label, colour) in BEHAVIOURS.items():
         assert f'[data-behaviour="{key}"] {{ --c: {colour}; }}' in css, key
+
+
+def _no_store(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+def test_given_a_signed_in_rep_then_no_page_with_customer_data_may_be_stored(client, alice, make_meeting):
+    meeting = make_meeting(alice, title="ACME renewal", customer_name="ACME")
+    client.force_login(alice)
+    for url in (
+        reverse("meetings:list"),
+        reverse("meetings:detail", args=[meeting.pk]),
+        reverse("meetings:status", args=[meeting.pk]),
+        reverse("coaching:trends"),
+        reverse("coaching:peaks", args=[meeting.pk]),
+        reverse("reviews:notifications"),
+        reverse("meetings:audio", args=[meeting.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _no_store(response), (url, response.get("Cache-Control"))
+
+
+def test_given_a_signed_in_manager_then_the_team_page_and_its_csv_export_are_not_stored(client, carol, alice):
+    client.force_login(carol)
+    for url in (reverse("coaching:team"), reverse("coaching:meetings_csv")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _no_store(response), url
+
+
+def test_given_a_signed_in_user_then_static_files_stay_cacheable(client, alice):
+    client.force_login(alice)
+    response = client.get(settings.STATIC_URL + "css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
