@@ -5,6 +5,7 @@ server; production sets DATABASE_URL, CELERY_BROKER_URL and DJANGO_SECRET_KEY.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "axes",
     "template_partials",
     "accounts",
     "meetings",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "aizuchi.urls"
@@ -117,6 +120,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes): this many wrong passwords for one account lock its sign-in
+# for AIZUCHI_LOGIN_LOCKOUT_MINUTES, whatever address they come from (the right password is
+# refused too until then). `manage.py axes_reset_username NAME` unlocks an account early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AIZUCHI_LOGIN_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AIZUCHI_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.login_locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -231,6 +247,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Preloading is a separate, hard-to-undo submission to the browsers' list: opt in explicitly.
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# django-axes warns when lockouts ignore the client's address; ours lock the account itself,
+# which rotating addresses or user agents cannot get around, and an office behind one NAT
+# address must not lock everyone out because of one person's typos.
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
 if env_bool("AIZUCHI_TLS_PROXY", False):
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
