@@ -9,6 +9,9 @@ PORT ?= 8000
 WORKER_CONCURRENCY ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/aizuchi
 REDIS_URL ?= redis://127.0.0.1:6379/15
+# `make run` serves production settings (DEBUG off) over plain HTTP on loopback: no HTTPS
+# redirect, HSTS or Secure-only cookies (see "HTTPS and hardening" in the README).
+RUN_ENV ?= AIZUCHI_PLAIN_HTTP=1
 
 .PHONY: install system-packages models run worker test test-embedded test-scale lint typecheck bench clean
 
@@ -41,10 +44,11 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_rule_pack  # newer default rules after an upgrade (hand edits kept)
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
-	  DJANGO_DEBUG=1 $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
-	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO

@@ -5,9 +5,11 @@ server; production sets DATABASE_URL, CELERY_BROKER_URL and DJANGO_SECRET_KEY.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,7 @@ from aizuchi.env import env_bool, env_choice, env_float, env_int, env_list, env_
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if not env_bool("AIZUCHI_TESTING", False):
-    load_dotenv(BASE_DIR / ".env")
+    load_dotenv(Path(env_str("AIZUCHI_ENV_FILE", str(BASE_DIR / ".env"))))
 VAR_DIR = Path(env_str("AIZUCHI_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    "axes",
     "template_partials",
     "accounts",
     "meetings",
@@ -64,9 +68,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "aizuchi.urls"
@@ -119,6 +126,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes): this many wrong passwords for one account lock its sign-in
+# for AIZUCHI_LOGIN_LOCKOUT_MINUTES, whatever address they come from (the right password is
+# refused too until then). `manage.py axes_reset_username NAME` unlocks an account early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AIZUCHI_LOGIN_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AIZUCHI_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.login_locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,7 +151,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("AIZUCHI_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without collectstatic (development, tests) WhiteNoise finds files in the source tree.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
@@ -279,9 +299,48 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("AIZUCHI_LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS. With DEBUG off the app is served over HTTPS by default: plain-HTTP requests are
+# redirected, browsers are told to stay on HTTPS (HSTS) and cookies are sent over HTTPS only.
+# AIZUCHI_PLAIN_HTTP=1 relaxes all of that for an intranet without TLS (and for `make run`).
+AIZUCHI_PLAIN_HTTP = env_bool("AIZUCHI_PLAIN_HTTP", False)
+_HTTPS_ONLY = not (DEBUG or AIZUCHI_PLAIN_HTTP)
+SECURE_SSL_REDIRECT = _HTTPS_ONLY
+SESSION_COOKIE_SECURE = _HTTPS_ONLY
+CSRF_COOKIE_SECURE = _HTTPS_ONLY
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if _HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is a separate, hard-to-undo submission to the browsers' list: opt in explicitly.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# django-axes warns when lockouts ignore the client's address; ours lock the account itself,
+# which rotating addresses or user agents cannot get around, and an office behind one NAT
+# address must not lock everyone out because of one person's typos.
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
+if env_bool("AIZUCHI_TLS_PROXY", False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): scripts and styles come only from our static files, no
+# inline script, no inline style attributes, no eval. The one inline <style> (the waveform's,
+# inside its shadow root) carries the response's nonce. tests/test_browser_csp.py visits every
+# page in Chromium and fails on any reported violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if _HTTPS_ONLY else {}),
+    }
+}
 
 for _dir in (MEDIA_ROOT, Path(FILE_UPLOAD_TEMP_DIR), STATIC_ROOT):
     _dir.mkdir(parents=True, exist_ok=True)

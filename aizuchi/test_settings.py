@@ -7,6 +7,9 @@ import tempfile
 from pathlib import Path
 
 os.environ["AIZUCHI_TESTING"] = "1"
+# The test client and the live server speak plain HTTP (tests/test_deploy_settings.py checks
+# the HTTPS defaults in a process of their own).
+os.environ["AIZUCHI_PLAIN_HTTP"] = "1"
 os.environ.setdefault("AIZUCHI_VAR_DIR", tempfile.mkdtemp(prefix="aizuchi-test-var-"))
 os.environ.setdefault(
     "AIZUCHI_WHISPER_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models")

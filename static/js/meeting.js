@@ -2,6 +2,8 @@
 // moment to play from there, follow the playing line, and anchor a comment to a line or moment.
 (function () {
   "use strict";
+  // Read while this script runs (document.currentScript is gone in callbacks).
+  const styleNonce = document.currentScript ? document.currentScript.nonce : "";
   const player = document.getElementById("player");
   if (!player) return;
   const markersEl = document.getElementById("moment-markers");
@@ -94,6 +96,7 @@
         barRadius: 1,
         normalize: true,
         dragToSeek: true,
+        cspNonce: styleNonce,
       };
       const duration = (data && data.duration) || 0;
       if (data && data.peaks && data.peaks.length) {
