@@ -16,7 +16,7 @@ from coaching.engine.types import Rule, Turn
 _GAP = re.compile(r"^[\s、。,.!！?？…・ー〜~\-–—]*$")
 # What may sit between the words of an opening run of acknowledgements without ending it.
 FILLER = re.compile(
-    r"^(?:[\s、。,.!！…・〜~\-–—]|ああ+|あー+|あ|おお+|おー+|はあ|へえ+|へー+|ほう|うー+ん|んー+|えー+|あのー*|oh|ah|wow|okay so"
+    r"^(?:[\s、。,.!！…・〜~\-–—]|ああ+|あー+|あ|おお+|おー+|はあ|へえ+|へー+|ほう|うー+ん|んー+|えー+|え|あのー*|oh|ah|wow|okay so"
     r"|um+|uh+|erm|hmm+)*$",
     re.IGNORECASE,
 )

@@ -109,18 +109,25 @@ def masked(pt: PackedTurns, turns: Collection[int]) -> PackedTurns:
 
 def unpack(pt: PackedTurns) -> TokenisedTurns:
     """TokenisedTurns again (for the spaCy reference path and for tests)."""
-    turns: list[tuple[Token, ...]] = []
-    for i in range(len(pt)):
-        cols = [pt.field(f, i) for f in _FIELDS]
-        offs = pt.offsets_of(i)
-        ws = pt.ws[i]
-        turns.append(
-            tuple(
-                (o, ws[k] == "1", n, lm, p, r, offs[k])
-                for k, (o, n, lm, p, r) in enumerate(zip(*cols, strict=True))
-            )
-        )
-    return TokenisedTurns(pt.language, tuple(turns))
+    return TokenisedTurns(pt.language, tuple(unpack_turn(pt, i) for i in range(len(pt))))
+
+
+def unpack_turn(pt: PackedTurns, i: int) -> tuple[Token, ...]:
+    cols = [pt.field(f, i) for f in _FIELDS]
+    offs = pt.offsets_of(i)
+    ws = pt.ws[i]
+    return tuple(
+        (o, ws[k] == "1", n, lm, p, r, offs[k]) for k, (o, n, lm, p, r) in enumerate(zip(*cols, strict=True))
+    )
+
+
+def splice(pt: PackedTurns, turns: Sequence[int], new: PackedTurns) -> PackedTurns:
+    """`pt` with the given turns replaced by the turns of `new`, in order."""
+    cols = {f: list(getattr(pt, f)) for f in (*_FIELDS, "offsets", "ws")}
+    for k, i in enumerate(turns):
+        for f, values in cols.items():
+            values[i] = getattr(new, f)[k]
+    return PackedTurns(pt.language, **{f: tuple(v) for f, v in cols.items()})
 
 
 # ---------------------------------------------------------------- compiled rule set

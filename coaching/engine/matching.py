@@ -15,7 +15,9 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from coaching.engine.constraints import FILLER, ConstraintMemo, passes_constraints, sentence_number
+from coaching.engine.fast import unpack_turn
 from coaching.engine.nlp import Token, pipeline, tokenise
+from coaching.engine.respell import Respelling, lexicon, lexicon_strings, map_back, respell_turns
 from coaching.engine.rules import alternatives, compile_regex, default_pack, rules_for
 from coaching.engine.types import Moment, Rule, TokenisedTurns, Turn, in_order
 
@@ -226,8 +228,13 @@ def find_moments(
     per_sentence: Collection[str] | None = None,
     reference: bool = False,
     only_turns: Collection[int] | None = None,
+    tolerant: bool = True,
 ) -> list[Moment]:
     """Moments of each behaviour, ordered by turn and position. Pure: same input, same output.
+
+    `tolerant` (Japanese): stretches whose reading is close to a phrase the rules spell out are
+    matched as that phrase (engine.respell: Whisper's 「オシャル通り」 counts as 「おっしゃる通り」);
+    the moments keep the words as transcribed.
 
     `tokens` (from tokenise_turns or engine.fast.pack, possibly cached) skips tokenisation;
     `per_turn` names the behaviours counted at most once per turn (default: as the default pack
@@ -249,6 +256,10 @@ def find_moments(
     if per_sentence is None:
         per_sentence = {k for k, v in modes.items() if v == "per_sentence"}
     tt = tokens if tokens is not None and tokens.language == language else tokenise_turns(turns, language)
+    fixes: dict[int, Respelling] = {}
+    if tolerant and language == "ja":
+        original = turns
+        turns, tt, fixes = _respelled(turns, tt, active)
     cr = compiled(active, language, reference=reference)
     texts = [t.text for t in turns]
     by_turn: dict[tuple[int, str], list[tuple[int, int, Rule]]] = {}
@@ -304,6 +315,51 @@ def find_moments(
                     kept_s.append(a)
             accepted = kept_s
         turn = turns[ti]
+        fix = fixes.get(ti)
         for s, e, rule in accepted:
+            if fix is not None:  # back to the words as transcribed
+                turn = original[ti]
+                s, e = map_back(fix, s, e)
+                text = turn.text
             moments.append(Moment(behaviour, turn.index, s, e, text[s:e], rule.key, time_at(turn, s)))
     return in_order(moments)
+
+
+def _respelled(
+    turns: Sequence[Turn], tt: TokenisedTurns | PackedTurns, rules: Sequence[Rule]
+) -> tuple[Sequence[Turn], TokenisedTurns | PackedTurns, dict[int, Respelling]]:
+    """The turns and tokens as matched when some stretches are respelled (engine.respell)."""
+    from coaching.engine.fast import PackedTurns, pack, splice
+
+    lex = lexicon(tuple(lexicon_strings(rules)))
+    if isinstance(tt, PackedTurns):
+        packed = tt
+        readings: Sequence[str] = packed.reading
+
+        def tokens_of(i: int) -> Sequence[Token]:
+            return unpack_turn(packed, i)
+    else:
+        plain = tt
+        readings = ["".join(t[5] for t in toks) for toks in plain.tokens]
+
+        def tokens_of(i: int) -> Sequence[Token]:
+            return plain.tokens[i]
+
+    fixes = respell_turns(turns, readings, tokens_of, lex)
+    if not fixes:
+        return turns, tt, fixes
+    new_turns = list(turns)
+    for i, fix in fixes.items():
+        new_turns[i] = dataclasses.replace(turns[i], text=fix.text)
+    changed = sorted(fixes)
+    new_tokens = tokenise([fixes[i].text for i in changed], "ja")
+    if isinstance(tt, PackedTurns):
+        return (
+            new_turns,
+            splice(tt, changed, pack(TokenisedTurns("ja", tuple(map(tuple, new_tokens))))),
+            fixes,
+        )
+    all_tokens = list(tt.tokens)
+    for i, toks in zip(changed, new_tokens, strict=True):
+        all_tokens[i] = tuple(toks)
+    return new_turns, TokenisedTurns(tt.language, tuple(all_tokens)), fixes
