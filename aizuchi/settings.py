@@ -195,6 +195,9 @@ AIZUCHI_LISTENING_WINDOW_MAX_MINUTES = env_float("AIZUCHI_LISTENING_WINDOW_MAX_M
 # The learned detector beside the rules: "base" (the model that ships), "off" (rules alone), or
 # the path of a model file (.npz written by `manage.py train_detector`).
 AIZUCHI_DETECTOR = env_str("AIZUCHI_DETECTOR", "base")
+# Japanese rules also match stretches whose reading is close to a phrase they spell out
+# (Whisper's 「オシャル通り」 for 「おっしゃる通り」; coaching/engine/respell.py). 0: exact text only.
+AIZUCHI_TOLERANT_READINGS = env_bool("AIZUCHI_TOLERANT_READINGS", True)
 
 # Celery. Embedded default: a filesystem broker under var/ (no server, but a real worker
 # process). At scale: CELERY_BROKER_URL=redis://… and workers per queue.

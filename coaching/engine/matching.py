@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from coaching.engine.fast import FastRules, PackedTurns
 
 _SEP = "¶"
+TOLERANT_BY_DEFAULT = True  # find_moments' `tolerant` when not given (the app sets it from settings)
 _SAME_MENTION = 20  # characters: closer matches in one sentence are one mention ("a client, a bank, ...")
 
 
@@ -228,7 +229,7 @@ def find_moments(
     per_sentence: Collection[str] | None = None,
     reference: bool = False,
     only_turns: Collection[int] | None = None,
-    tolerant: bool = True,
+    tolerant: bool | None = None,
 ) -> list[Moment]:
     """Moments of each behaviour, ordered by turn and position. Pure: same input, same output.
 
@@ -257,7 +258,7 @@ def find_moments(
         per_sentence = {k for k, v in modes.items() if v == "per_sentence"}
     tt = tokens if tokens is not None and tokens.language == language else tokenise_turns(turns, language)
     fixes: dict[int, Respelling] = {}
-    if tolerant and language == "ja":
+    if (TOLERANT_BY_DEFAULT if tolerant is None else tolerant) and language == "ja":
         original = turns
         turns, tt, fixes = _respelled(turns, tt, active)
     cr = compiled(active, language, reference=reference)
