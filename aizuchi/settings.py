@@ -168,7 +168,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 AIZUCHI_MAX_UPLOAD_BYTES = env_int("AIZUCHI_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
 AIZUCHI_MAX_DURATION_SECONDS = env_int("AIZUCHI_MAX_DURATION_SECONDS", 4 * 3600, minimum=1)
 AIZUCHI_MAX_FILES_PER_UPLOAD = env_int("AIZUCHI_MAX_FILES_PER_UPLOAD", 10, minimum=1)
-DATA_UPLOAD_MAX_NUMBER_FILES = AIZUCHI_MAX_FILES_PER_UPLOAD
+# Django's own guard sits above the product's limit, so the form (not a bare 400) says what is wrong.
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 4 * AIZUCHI_MAX_FILES_PER_UPLOAD)
 
 # Transcription (see meetings/transcription/).
 AIZUCHI_WHISPER_ENGINE = env_choice(
@@ -183,6 +184,8 @@ AIZUCHI_WHISPER_CPU_THREADS = env_int("AIZUCHI_WHISPER_CPU_THREADS", 0, minimum=
 AIZUCHI_WHISPER_BEAM_SIZE = env_int("AIZUCHI_WHISPER_BEAM_SIZE", 1, minimum=1)
 AIZUCHI_CHUNK_SECONDS = env_int("AIZUCHI_CHUNK_SECONDS", 600, minimum=30)
 AIZUCHI_VAD = env_bool("AIZUCHI_VAD", True)
+# Backchannels the window decode skipped are decoded again alone (meetings/transcription/islands.py).
+AIZUCHI_ASR_ISLANDS = env_bool("AIZUCHI_ASR_ISLANDS", True)
 
 # Speaker attribution: meetings whose rep/customer attribution is less sure than this (0..1) are
 # marked "check speakers" and their KPIs shown as provisional.

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import TooManyFilesSent
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +31,17 @@ def meeting_list(request):
 
 
 def _upload(request):
-    form = MeetingUploadForm(request.POST, request.FILES)
+    try:
+        form = MeetingUploadForm(request.POST, request.FILES)
+    except TooManyFilesSent:
+        # Django's guard refused the post before the form saw it: say so on the form.
+        form = MeetingUploadForm()
+        form.add_error(
+            None,
+            _("Upload at most %(count)d files at once.") % {"count": settings.AIZUCHI_MAX_FILES_PER_UPLOAD},
+        )
+        meetings = selectors.meeting_list_for_user(request.user)[:200]
+        return render(request, "meetings/list.html", {"meetings": meetings, "form": form}, status=400)
     oversized = getattr(request, "oversized_uploads", [])
     for name in oversized:
         form.add_error(None, _("%(name)s is larger than the upload limit.") % {"name": name})
