@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from meetings.transcription.cleanup import clean_segments, collapse_repeats, is_hallucination, worth_keeping
 from meetings.transcription.config import EngineConfig, TranscriptionError, engine_config_from_settings
 from meetings.transcription.engines import decoder_for, load_model
+from meetings.transcription.islands import decode_islands
 from meetings.transcription.segments import TranscribedSegment, Transcript, Word
 from meetings.transcription.windows import SAMPLE_RATE, Piece, pack_windows, speech_regions, to_recording_time
 
@@ -103,5 +104,9 @@ def transcribe(
                 TranscribedSegment(start=offset + start, end=offset + end, text=seg.text, words=words)
             )
         progress(min(1.0, pieces[-1].end / total))
+    if config.vad and config.islands:
+        found += decode_islands(
+            audio, found, model=model, decode=decode, config=config, language=language, offset=offset
+        )
     progress(1.0)
     return Transcript(language=language or "", segments=clean_segments(found))

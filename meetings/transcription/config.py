@@ -25,6 +25,9 @@ class EngineConfig:
     # Word timings cost some decoding time (see bench/transcribe) and let speaker attribution
     # split a segment where the speaker changes; both engines honour it.
     word_timestamps: bool = True
+    # Speech the window decode left without a word is decoded again on its own
+    # (transcription.islands): the backchannels Whisper skips between the other's sentences.
+    islands: bool = True
 
 
 class TranscriptionError(RuntimeError):
@@ -44,4 +47,5 @@ def engine_config_from_settings() -> EngineConfig:
         cpu_threads=settings.AIZUCHI_WHISPER_CPU_THREADS,
         beam_size=settings.AIZUCHI_WHISPER_BEAM_SIZE,
         vad=settings.AIZUCHI_VAD,
+        islands=settings.AIZUCHI_VAD and settings.AIZUCHI_ASR_ISLANDS,
     )
