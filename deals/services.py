@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from deals.crm_match import Plan
 from deals.models import Deal, DealMeeting
 from meetings.models import Meeting
 
@@ -24,6 +27,7 @@ def deal_create(
     amount: Decimal | None = None,
     outcome: str = Deal.Outcome.OPEN,
     closed_on: datetime.date | None = None,
+    crm_id: str = "",
 ) -> Deal:
     profile = getattr(owner, "profile", None)
     deal = Deal(
@@ -36,6 +40,7 @@ def deal_create(
         amount=amount,
         outcome=outcome,
         closed_on=closed_on,
+        crm_id=crm_id,
     )
     _check_closing(deal)
     deal.full_clean()
@@ -78,3 +83,52 @@ def deal_attach_meeting(*, deal: Deal, meeting: Meeting) -> DealMeeting:
 
 def deal_detach_meeting(*, meeting: Meeting) -> None:
     DealMeeting.objects.filter(meeting=meeting).delete()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    linked: int
+
+
+@transaction.atomic
+def deals_import_from_crm(*, plan: Plan) -> ImportResult:
+    """Write a previewed import (deals.crm_match.plan_import) in one transaction: all of it or,
+    if any deal fails validation, none of it. Meetings are only ever added to deals here (moved
+    only from a deal the same file updates); nothing is detached."""
+    created = updated = linked = 0
+    for planned in plan.deals:
+        row = planned.row
+        if row.opened_on is None:  # plan_import rejects such rows; kept for the type checker
+            continue
+        if planned.existing_id is None:
+            deal = deal_create(
+                owner=get_user_model().objects.select_related("profile").get(pk=planned.owner_id),
+                customer_name=row.customer,
+                name=row.name,
+                opened_on=row.opened_on,
+                stage=row.stage,
+                amount=row.amount,
+                outcome=row.outcome,
+                closed_on=row.closed_on,
+                crm_id=row.crm_id,
+            )
+            created += 1
+        else:
+            deal = Deal.objects.select_for_update().get(pk=planned.existing_id)
+            deal.customer_name, deal.name, deal.opened_on = row.customer, row.name, row.opened_on
+            deal.stage, deal.outcome, deal.closed_on, deal.amount = (
+                row.stage,
+                row.outcome,
+                row.closed_on,
+                row.amount,
+            )
+            _check_closing(deal)
+            deal.full_clean()
+            deal.save()
+            updated += 1
+        for meeting in planned.meetings:
+            DealMeeting.objects.update_or_create(meeting_id=meeting.id, defaults={"deal": deal})
+            linked += 1
+    return ImportResult(created, updated, linked)
