@@ -314,9 +314,8 @@ def parse_rows(table: Table, mapping: dict[str, int | None]) -> list[ParsedRow]:
         index = mapping.get(name)
         return cells[index] if index is not None and 0 <= index < len(cells) else ""
 
-    dates = {
-        name: day_first([cell(c, name) for _line, c in table.rows]) for name in ("opened_on", "closed_on")
-    }
+    # One order for the file: an export writes all its dates the same way.
+    dayfirst = day_first([cell(c, name) for _line, c in table.rows for name in ("opened_on", "closed_on")])
     seen: set[str] = set()
     out = []
     for line, cells in table.rows:
@@ -337,7 +336,7 @@ def parse_rows(table: Table, mapping: dict[str, int | None]) -> list[ParsedRow]:
         parsed_dates: dict[str, datetime.date | None] = {}
         for date_field in ("opened_on", "closed_on"):
             try:
-                parsed_dates[date_field] = parse_date(cell(cells, date_field), dates[date_field])
+                parsed_dates[date_field] = parse_date(cell(cells, date_field), dayfirst)
             except ValueError:
                 parsed_dates[date_field] = None
                 problems.append(f"bad_{date_field}")

@@ -248,3 +248,30 @@ def test_a_rep_cannot_import_and_a_manager_imports_only_into_their_own_team(
     preview = _upload(client, SALESFORCE, team=alice.profile.team)
     assert len(preview.context["plan"].created) == 3
     assert client.get(URL, {"team": south.pk}).status_code == 200
+
+
+def test_excel_unicode_text_utf16_tab_separated_and_day_first_dates_are_read():
+    text = "商談 ID\t商談名\t取引先名\tフェーズ\t作成日\t完了予定日\t商談 所有者\nA1\t更新\t北海物産\t受注\t25/10/2026\t03/11/2026\talice\n"
+    table = crm_import.read_table(text.encode("utf-16"))
+    mapping = crm_import.guess_mapping(table.headers)
+    assert (
+        crm_import.missing_fields(mapping) == [] and crm_import.export_format(table.headers) == "salesforce"
+    )
+    (row,) = crm_import.parse_rows(table, mapping)
+    assert (row.opened_on, row.closed_on, row.outcome) == (D(2026, 10, 25), D(2026, 11, 3), "won")
+
+
+def test_reimport_keeps_the_deals_owner_and_leaves_meetings_in_deals_the_file_does_not_touch():
+    table = crm_import.read_table(SALESFORCE.read_bytes())
+    rows = crm_import.parse_rows(table, crm_import.guess_mapping(table.headers))
+    reps = [crm_match.Rep(1, "alice", "", "Alice", "Sato"), crm_match.Rep(2, "bob", "", "Bob", "Suzuki")]
+    existing = [crm_match.ExistingDeal(50, "006A000002", 1)]  # the CRM moved it to bob since
+    meetings = [
+        crm_match.MeetingRef(10, 1, "山田商事", D(2026, 10, 15), deal_id=99),  # in a hand-made deal
+        crm_match.MeetingRef(11, 1, "Acme", D(2026, 10, 6)),  # alice's: the deal stays hers
+    ]
+    plan = crm_match.plan_import(rows, reps, existing, meetings)
+    acme = next(d for d in plan.deals if d.row.crm_id == "006A000002")
+    assert (acme.existing_id, acme.owner_id, acme.owner_kept) == (50, 1, True)
+    assert [m.id for m in acme.meetings] == [11]
+    assert [m.id for m in plan.kept_elsewhere] == [10]
