@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -37,6 +38,8 @@ def _load(request) -> tuple[crm_import.Table, str, str, bool]:
         raw = upload.read(crm_import.MAX_BYTES + 1)
         text, encoding = crm_import.decode(raw)
         blob = signing.dumps({"t": text, "e": encoding, "f": upload.name}, salt=SALT, compress=True)
+        if len(blob) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 0.9:  # the preview must post it back
+            raise crm_import.CrmFileError("too_big_to_preview")
         return crm_import.table_from_text(text, encoding), blob, upload.name, True
     blob = request.POST.get("blob", "")
     if not blob:

@@ -38,6 +38,10 @@ def file_error(code: str, params: dict[str, Any]) -> str:
             "The file has fewer than two columns: it is not a CSV export of deals (comma, tab or semicolon separated)."
         ),
         "too_big": _("The file is larger than %(mb)s MB. Export fewer columns or fewer deals at a time."),
+        "too_big_to_preview": _(
+            "This file is too large to preview in one go. Export only the columns the import needs, "
+            "or fewer deals at a time."
+        ),
         "too_many_rows": _("The file has more than %(max)s deals. Import it in parts."),
         "expired": _("This preview has expired. Upload the file again."),
         "no_file": _("Choose a CSV file to upload."),

@@ -275,3 +275,22 @@ def test_reimport_keeps_the_deals_owner_and_leaves_meetings_in_deals_the_file_do
     assert (acme.existing_id, acme.owner_id, acme.owner_kept) == (50, 1, True)
     assert [m.id for m in acme.meetings] == [11]
     assert [m.id for m in plan.kept_elsewhere] == [10]
+
+
+@pytest.mark.django_db
+def test_a_file_too_big_to_carry_through_the_preview_or_a_tampered_preview_is_refused_clearly(
+    client, named, carol, settings
+):
+    client.force_login(carol)
+    preview = _upload(client, SALESFORCE)
+    tampered = {
+        "blob": preview.context["blob"][:-3] + "xyz",
+        "team": carol.profile.team.pk,
+        "action": "confirm",
+    }
+    response = client.post(URL, tampered, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 400 and "期限切れ" in response.content.decode()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200  # the fixture is ~700 bytes
+    response = _upload(client, SALESFORCE)
+    assert response.status_code == 400 and "too large to preview" in response.content.decode()
+    assert not Deal.objects.exists()
