@@ -294,3 +294,30 @@ def test_a_file_too_big_to_carry_through_the_preview_or_a_tampered_preview_is_re
     response = _upload(client, SALESFORCE)
     assert response.status_code == 400 and "too large to preview" in response.content.decode()
     assert not Deal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_confirming_writes_in_bulk_whatever_the_number_of_deals(
+    django_assert_max_num_queries, make_meeting, alice
+):
+    from deals import services
+
+    lines = ["Opportunity ID,Opportunity Name,Account Name,Stage,Created Date,Close Date,Opportunity Owner"]
+    lines += [f"X{i},Deal {i},Cust {i},Closed Won,2026-01-01,2026-02-01,alice" for i in range(600)]
+    table = crm_import.read_table("\n".join(lines).encode())
+    meetings = [
+        crm_match.MeetingRef(
+            make_meeting(alice, customer_name="Cust 7").pk, alice.pk, "Cust 7", D(2026, 1, 5)
+        )
+    ]
+    plan = crm_match.plan_import(
+        crm_import.parse_rows(table, crm_import.guess_mapping(table.headers)),
+        [crm_match.Rep(alice.pk, "alice")],
+        [],
+        meetings,
+    )
+    with django_assert_max_num_queries(20):
+        result = services.deals_import_from_crm(plan=plan)
+    assert (result.created, result.linked, Deal.objects.count()) == (600, 1, 600)
+    assert DealMeeting.objects.get().deal.crm_id == "X7"
+    assert Deal.objects.get(crm_id="X7").team == alice.profile.team
