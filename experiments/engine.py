@@ -188,3 +188,30 @@ def analyse(
             CONTROL: None if behaviour.control_mean is None else behaviour.control_mean >= target_share,
         },
     )
+
+
+@dataclass(frozen=True)
+class RepSummary:
+    rep_id: int
+    arm: str
+    meetings: int
+    share: float | None
+    baseline_share: float | None
+    outcomes: int
+    win_rate: float | None
+
+
+def rep_summaries(reps: Sequence[RepData], *, op: str, bar: float) -> list[RepSummary]:
+    """Each rep's own numbers, for the manager's table under the comparison."""
+    return [
+        RepSummary(
+            r.rep_id,
+            r.arm,
+            len(r.period),
+            rep_share(r.period, op, bar),
+            rep_share(r.baseline, op, bar),
+            len(r.period_wins),
+            _rate(r.period_wins),
+        )
+        for r in reps
+    ]
