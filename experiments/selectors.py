@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Profile
+from accounts.models import Profile, Team
 from experiments.engine import CONDITIONS, RepData
 from experiments.models import Experiment, ExperimentArm
 
@@ -38,6 +38,10 @@ def team_reps(team: Any) -> QuerySet[Any]:
         .objects.filter(profile__team=team, profile__role=Profile.Role.REP, is_active=True)
         .order_by("username")
     )
+
+
+def teams_for_admin(user: Any) -> QuerySet[Team]:
+    return Team.objects.order_by("name") if user.is_staff else Team.objects.none()
 
 
 def experiment_list_for_user(user: Any) -> QuerySet[Experiment]:
@@ -80,7 +84,7 @@ def experiment_rep_data(experiment: Experiment, today: datetime.date) -> tuple[l
 
     Outcomes are the rep's deals closed (won or lost) in the window that had a meeting in it;
     a team that records no deals falls back on the outcome recorded on each meeting."""
-    from deals.models import Deal
+    from deals.models import Deal, DealMeeting
     from meetings.models import Meeting
 
     arms = {a.rep_id: a.arm for a in experiment.arms.all()}
@@ -116,16 +120,15 @@ def experiment_rep_data(experiment: Experiment, today: datetime.date) -> tuple[l
     if source == "deals":
         wins = defaultdict(list)
         for name, (first, last) in (("period", period), ("baseline", baseline)):
-            closed = (
-                Deal.objects.filter(
-                    owner_id__in=arms,
-                    outcome__in=(Deal.Outcome.WON, Deal.Outcome.LOST),
-                    closed_on__range=(first, last),
-                    deal_meetings__meeting__held_on__range=(first, last),
-                )
-                .distinct()
-                .values_list("owner_id", "outcome")
-            )
+            # A subquery, not a join with DISTINCT: two deals of one rep with the same outcome
+            # must both count.
+            met_then = DealMeeting.objects.filter(meeting__held_on__range=(first, last)).values("deal_id")
+            closed = Deal.objects.filter(
+                owner_id__in=arms,
+                outcome__in=(Deal.Outcome.WON, Deal.Outcome.LOST),
+                closed_on__range=(first, last),
+                pk__in=met_then,
+            ).values_list("owner_id", "outcome")
             for owner, outcome in closed:
                 wins[owner, name].append(outcome == Deal.Outcome.WON)
     reps = [

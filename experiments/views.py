@@ -63,7 +63,9 @@ def experiment_new(request):
             },
         )
         status = 200
-    return render(request, "experiments/new.html", {"form": form, "team": team}, status=status)
+    teams = selectors.teams_for_admin(request.user)  # admins pick the team; a manager has one
+    context = {"form": form, "team": team, "teams": teams}
+    return render(request, "experiments/new.html", context, status=status)
 
 
 @login_required

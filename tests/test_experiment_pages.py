@@ -120,6 +120,9 @@ def test_outsiders_get_404_and_admins_see_it(client, north, dave, erin, admin_us
     newcomer = make_user("judy", north)  # joined the team after the groups were drawn
     for viewer, status in ((dave, 404), (erin, 404), (newcomer, 404), (admin_user, 200)):
         assert _page(client, viewer, finished).status_code == status, viewer.username
+    client.force_login(admin_user)
+    page = client.get(reverse("experiments:new") + f"?team={erin.profile.team_id}").content.decode()
+    assert 'id="team-picker"' in page and "erin" in page and "alice" not in page  # South's reps
     client.force_login(erin)
     assert client.get(reverse("experiments:new")).status_code == 404  # reps start none
     assert "提案の前に課題を聞く" not in client.get(reverse("experiments:list")).content.decode()

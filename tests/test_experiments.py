@@ -119,6 +119,15 @@ def test_the_periods_meetings_and_deals_reach_the_engine_by_window(north, alice,
         closed_on=D(2026, 11, 10),
     )
     deal_services.deal_attach_meeting(deal=deal, meeting=alice.meetings.get(held_on=D(2026, 11, 5)))
+    second = deal_services.deal_create(
+        owner=alice,
+        customer_name="Globex",
+        name="拡張",
+        opened_on=D(2026, 11, 1),
+        outcome="won",
+        closed_on=D(2026, 11, 15),
+    )  # a second win of the same rep counts too
+    deal_services.deal_attach_meeting(deal=second, meeting=alice.meetings.get(held_on=D(2026, 11, 6)))
     lost_before = deal_services.deal_create(
         owner=alice,
         customer_name="ACME",
@@ -133,7 +142,7 @@ def test_the_periods_meetings_and_deals_reach_the_engine_by_window(north, alice,
     by_rep = {r.rep_id: r for r in reps}
     assert source == "deals"
     assert by_rep[alice.pk].period == (2, 0) and by_rep[alice.pk].baseline == (0,)
-    assert by_rep[alice.pk].period_wins == (True,)
+    assert by_rep[alice.pk].period_wins == (True, True)
     assert by_rep[bob.pk].period == ()  # Nov 25 has not happened yet on Nov 20
 
 
