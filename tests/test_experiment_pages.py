@@ -61,6 +61,7 @@ def test_manager_reads_the_result_in_english(client, carol, finished):
     assert "Target: the customer asked for a proposal at least 1 time(s) in at least 60%" in page
     assert 'id="days-elapsed">28 / 28' in page
     assert "test group 18, control group 18" in page  # meetings so far
+    assert 'id="target-met">test group yes, control group no' in page
     assert "The test group did it more: in 83% of their meetings against 17%" in page
     assert "The outcome difference is within chance: 56% against 56% won" in page
     assert "Change from the baseline, test minus control: +67 points" in page
@@ -74,6 +75,7 @@ def test_the_page_reads_in_japanese(client, carol, finished):
     page = _page(client, carol, finished, "ja").content.decode()
     assert "テストグループのほうが多く実践しました: 商談の 83%（対照 17%）" in page
     assert "結果の差は偶然の範囲内です" in page
+    assert 'id="target-met">テストグループ はい、対照グループ いいえ' in page
     assert "目標: テストグループの商談の 60% 以上で「お客様から提案依頼が 1 回以上あった」。" in page
     assert "実験" in page and "Did it help?" not in page
 
