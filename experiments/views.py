@@ -91,7 +91,7 @@ def experiment_detail(request, experiment_id: int):
         "source": source,
         "results": wording.result_rows(analysis, source=source),
         "conclusion": wording.conclusion(
-            analysis, running=status != "finished", chosen=experiment.assignment == "chosen"
+            analysis, running=status == "running", chosen=experiment.assignment == "chosen"
         ),
         "my_arm": next((a for a in arms if a.rep_id == request.user.pk), None),
         "group_sizes": {arm: sum(a.arm == arm for a in arms) for arm in ExperimentArm.Arm.values},
