@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coaching",
     "reviews",
     "deals",
+    "experiments",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("reviews/", include("reviews.urls")),
     path("deals/", include("deals.urls")),
+    path("experiments/", include("experiments.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
