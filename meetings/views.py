@@ -154,7 +154,11 @@ def meeting_delete(request, meeting_id: int):
     meeting = selectors.meeting_get_for_user(request.user, meeting_id)
     if not selectors.meeting_can_edit(request.user, meeting):
         raise Http404
+    from privacy.services import erasure_by  # the audit row names who deleted it
+
     title = meeting.title
-    services.meeting_delete(meeting=meeting)
+    reason = "deleted by its owner" if meeting.owner_id == request.user.pk else "deleted by an admin"
+    with erasure_by(request.user, reason):
+        services.meeting_delete(meeting=meeting)
     messages.success(request, _("%(title)s was deleted.") % {"title": title})
     return redirect("meetings:list")
