@@ -14,6 +14,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 
