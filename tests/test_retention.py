@@ -176,3 +176,25 @@ def test_the_beat_schedule_runs_retention_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-apply-retention"]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == datetime.timedelta(hours=24)
+
+
+def test_the_privacy_page_shows_the_teams_policy(client, north, alice, bob, south, erin):
+    TeamPolicy.objects.create(team=north, audio_days=30, transcript_days=90, consent_required=True)
+    client.force_login(alice)
+    html = client.get(reverse("privacy:home")).content.decode()
+    assert "30 days after upload" in html and "90 days after upload" in html and "Required at upload" in html
+    client.force_login(erin)  # South has no policy: everything is kept
+    html = client.get(reverse("privacy:home")).content.decode()
+    assert html.count("Until deleted") == 2 and "Not required" in html
+
+
+def test_the_removal_notice_reads_in_japanese(
+    media, client, alice, north, old_meeting, django_capture_on_commit_callbacks
+):
+    TeamPolicy.objects.create(team=north, audio_days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(now=days_after_upload(old_meeting, 31))
+    alice.profile.language = "ja"
+    alice.profile.save()
+    html = client.get(reverse("meetings:detail", args=[old_meeting.pk])).content.decode()
+    assert "チームの保存期間の設定により、録音は" in html and "に削除されました" in html
