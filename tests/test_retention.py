@@ -198,3 +198,26 @@ def test_the_removal_notice_reads_in_japanese(
     alice.profile.save()
     html = client.get(reverse("meetings:detail", args=[old_meeting.pk])).content.decode()
     assert "チームの保存期間の設定により、録音は" in html and "に削除されました" in html
+
+
+def test_a_rescore_job_finishes_when_retention_removes_a_transcript_it_counted(
+    media, north, old_meeting, alice, make_meeting, django_capture_on_commit_callbacks
+):
+    from coaching.models import RescoreJob, RuleSet
+    from coaching.tasks import _progress
+
+    # Given a publish counted two meetings to rescore; one is already scored with the new label
+    job = RescoreJob.objects.create(
+        ruleset=RuleSet.objects.get(is_active=True), total=2, status=RescoreJob.Status.RUNNING
+    )
+    other = analysed_ja_meeting(make_meeting, alice, title="Other", with_wav=False)
+    MeetingScore.objects.filter(meeting=other).update(rules_version=job.label)
+    # When retention removes the other meeting's transcript before its batch ran
+    TeamPolicy.objects.create(team=north, transcript_days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(now=days_after_upload(old_meeting, 31))
+    assert not MeetingTokens.objects.filter(meeting=old_meeting).exists()
+    # Then the job still finishes
+    _progress(job)
+    job.refresh_from_db()
+    assert job.status == RescoreJob.Status.DONE and job.done == 1
