@@ -1,5 +1,6 @@
-# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker;
-# `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
+# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker
+# (which also runs Celery beat: periodic retention); `make test` runs the test suite (embedded
+# default, then PostgreSQL + Redis).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -47,7 +48,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
-	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -B -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
 	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: install

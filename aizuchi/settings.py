@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc files served from here: docs work offline
     "api",
+    "privacy",  # after accounts and meetings: its admin wraps theirs to audit deletions
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,23 @@ CELERY_TASK_ROUTES = {
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Retention, erasure and consent (privacy/): each team's periods live in its privacy policy
+# (admin); this task applies them. Beat runs inside `make run`'s worker (-B); elsewhere run one
+# `celery -A aizuchi beat` (or one worker with -B). 0 hours leaves the task out of the schedule.
+AIZUCHI_RETENTION_EVERY_HOURS = env_float("AIZUCHI_RETENTION_EVERY_HOURS", 24.0, minimum=0.0)
+CELERY_BEAT_SCHEDULE = (
+    {
+        "privacy-apply-retention": {
+            "task": "privacy.tasks.retention_apply_periodic",
+            "schedule": timedelta(hours=AIZUCHI_RETENTION_EVERY_HOURS),
+            "options": {"queue": "analysis"},
+        }
+    }
+    if AIZUCHI_RETENTION_EVERY_HOURS > 0
+    else {}
+)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # REST API (api/): personal access keys, or the browser session for the browsable API and docs.
 _RATE = r"^\d+/(second|minute|hour|day|s|m|h|d)$"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("experiments/", include("experiments.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

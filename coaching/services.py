@@ -226,6 +226,12 @@ def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict
 def meeting_analyse(*, meeting: Any) -> None:
     """Detect moments and compute scores from the meeting's segments; replaces earlier results."""
     segments = meeting.segments.order_by("index").values("index", "start", "end", "text", "speaker")
+    if (
+        not segments
+        and MeetingScore.objects.filter(meeting=meeting).exists()
+        and not MeetingTokens.objects.filter(meeting=meeting).exists()
+    ):
+        return  # transcript removed by retention (privacy): its kept KPIs cannot be rebuilt
     turns = turns_from_segments(segments)
     language = _language_of(meeting, turns)
     pt = pack(tokenise_turns(turns, language))

@@ -222,3 +222,12 @@ def pytest_collection_modifyitems(items):
             if name in names:
                 names.remove(name)
             names.insert(0, name)
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    """A MEDIA_ROOT of the test's own, so "no file left" means exactly that (privacy tests)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
