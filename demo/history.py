@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime
 import math
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from deals.engine import DealKpis
 from demo import phrases as P
 
-SECONDS_PER_CHARACTER = 0.16  # about 375 characters a minute, an unhurried Japanese pace
+SECONDS_PER_CHARACTER = 0.2  # 300 characters a minute, an unhurried Japanese pace
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,9 @@ class RepStyle:
 
 
 REPS = (
-    RepStyle("demo-rep", "Sato (rep)", "佐藤", 0.3, (0.7, 0.75), (0.15, 0.1), (0.75, 0.8), (2.4, 2.5)),
+    RepStyle("demo-rep", "Sato (rep)", "佐藤", 0.3, (0.7, 0.75), (0.25, 0.15), (0.75, 0.8), (2.4, 2.5)),
     # Pitches early, more and more: the team view flags rising premature proposals.
-    RepStyle("demo-rep2", "Suzuki (rep)", "鈴木", -0.2, (0.35, 0.3), (0.1, 0.95), (0.4, 0.35), (1.8, 1.6)),
+    RepStyle("demo-rep2", "Suzuki (rep)", "鈴木", -0.2, (0.35, 0.3), (0.05, 0.95), (0.4, 0.35), (1.8, 1.6)),
     # New on the team and learning to listen: affirmations and listening rise.
     RepStyle("demo-rep3", "Takahashi (rep)", "高橋", -0.4, (0.2, 0.7), (0.4, 0.2), (0.3, 0.6), (1.3, 2.3)),
     # Tells good stories but talks over the customer more as the quarter goes on.
@@ -82,6 +84,14 @@ class _Meeting:
     company: str
     topic: dict
     plan: tuple[str, str]
+    used: set[str] = field(default_factory=set)
+
+    def pick(self, *pools: Sequence[str]) -> str:
+        """One line of the pools, not yet said in this meeting if any is left."""
+        options = [line for pool in pools for line in pool]
+        line = self.rng.choice([o for o in options if o not in self.used] or options)
+        self.used.add(line)
+        return line
 
     def mix(self, pair: tuple[float, float]) -> float:
         return pair[0] + (pair[1] - pair[0]) * self.progress
@@ -107,18 +117,18 @@ def rep_history(
     companies = list(P.COMPANIES)
     rng.shuffle(companies)
     deals: list[DealPlan] = []
-    gap = span / max(meetings / 2.45, 1)  # days between deals, for about `meetings` meetings
+    gap = span / max(meetings / 2.2, 1)  # days between deals, for about `meetings` meetings
     opened = start + datetime.timedelta(days=rng.randint(0, 3))
     while opened < today:
         company = companies[len(deals) % len(companies)]
-        planned = rng.choices((1, 2, 3, 4), weights=(2, 3.5, 3, 1.5))[0]
+        planned = rng.choices((1, 2, 3, 4), weights=(2.5, 4, 2.5, 1))[0]
         dates = [_weekday(opened)]
         for _ in range(planned - 1):
-            dates.append(_weekday(dates[-1] + datetime.timedelta(days=rng.randint(5, 12))))
+            dates.append(_weekday(dates[-1] + datetime.timedelta(days=rng.randint(4, 10))))
         held = [d for d in dates if d <= today]
         if not held:  # opened at the weekend before today
             break
-        closes_on: datetime.date | None = held[-1] + datetime.timedelta(days=rng.randint(2, 12))
+        closes_on: datetime.date | None = held[-1] + datetime.timedelta(days=rng.randint(1, 8))
         if len(held) < planned or (closes_on and closes_on > today):
             closes_on = None
         deals.append(_deal(style, rng, company, held, closes_on, start, span))
@@ -133,7 +143,7 @@ def _weekday(day: datetime.date) -> datetime.date:
 def _deal(
     style: RepStyle,
     rng: random.Random,
-    company: str,
+    company: tuple[str, str],
     held: list[datetime.date],
     closes_on: datetime.date | None,
     start: datetime.date,
@@ -153,18 +163,18 @@ def _deal(
             min(max((day - start).days / span, 0.0), 1.0),
             warmth,
             style.speaker,
-            tuple(f"{c}（{company}）" for c in contacts),
-            company,
+            tuple(f"{c}（{company[0]}）" for c in contacts),
+            company[0],
             topic,
             plan,
         )
         lines, planned = _meeting_lines(m, first=i == 0, asked_before=asked)
         asked = asked or "ask" in planned
-        title = f"{company} {topic['deal']}（{'初回' if i == 0 else f'{i + 1}回目'}）"
+        title = f"{company[0]} {topic['deal']}（{'初回' if i == 0 else f'{i + 1}回目'}）"
         out.append(MeetingPlan(day, title, tuple(lines), frozenset(planned)))
     amount = {"ライトプラン": 600_000, "スタンダードプラン": 1_440_000, "プロプラン": 3_000_000}[plan[0]]
     return DealPlan(
-        f"株式会社{company}",
+        company[1] + company[0],
         str(topic["deal"]),
         amount * rng.choice((1, 1, 2, 3)),
         held[0],
@@ -206,7 +216,7 @@ def _meeting_lines(m: _Meeting, *, first: bool, asked_before: bool) -> tuple[lis
     affirmed = 0
     for turn in range(exchanges):
         sentences = [said.pop() for _ in range(min(_count(rng, talk), len(said)))] or [
-            rng.choice(topic["details"])
+            m.pick(P.CUSTOMER_SHORT)
         ]
         if len(sentences) > 1 and rng.random() < affirm:
             customer(sentences[0])  # a short 「はい」 between two of the customer's sentences
@@ -216,24 +226,24 @@ def _meeting_lines(m: _Meeting, *, first: bool, asked_before: bool) -> tuple[lis
         else:
             customer(*sentences)
         if turn in pitch_at:
-            rep(rng.choice(P.PREMATURE_PITCHES))
-            customer(rng.choice(P.CUSTOMER_PUSHBACK))
+            rep(m.pick(P.PREMATURE_PITCHES))
+            customer(m.pick(P.CUSTOMER_PUSHBACK))
             planned.add("premature")
         elif rng.random() < affirm:
-            follow = rng.choice((*topic["reflections"], *topic["questions"]))
+            follow = m.pick(topic["reflections"], topic["questions"])
             rep(rng.choice(P.AFFIRM_OPENERS) + follow)
             affirmed += 1
         elif rng.random() < monologue:
-            rep(rng.choice(P.REP_MONOLOGUES) + rng.choice((*topic["questions"], *P.GENERIC_QUESTIONS)))
+            rep(m.pick(P.REP_MONOLOGUES) + m.pick(topic["questions"], P.GENERIC_QUESTIONS))
         else:
-            rep(rng.choice((*topic["questions"], *P.GENERIC_QUESTIONS)))
+            rep(m.pick(topic["questions"], P.GENERIC_QUESTIONS))
     ask_chance = 0.15 + 0.45 * affirmed / exchanges + 0.08 * talk + m.warmth + (0.1 if asked_before else 0.0)
     if rng.random() < ask_chance:
         customer(rng.choice(P.ASK_LEADS), rng.choice(P.ASKS))
         planned.add("ask")
         if rng.random() < m.mix(m.style.case_study):
             rep(rng.choice(topic["cases"]))
-            customer(rng.choice(P.CUSTOMER_REACTIONS))
+            customer(m.pick(P.CUSTOMER_REACTIONS))
             planned.add("case")
         if rng.random() < 0.8:
             rep(rng.choice(P.PROPOSALS))
@@ -245,7 +255,7 @@ def _meeting_lines(m: _Meeting, *, first: bool, asked_before: bool) -> tuple[lis
             rep(rng.choice(P.OBJECTION_ANSWERS))
     elif rng.random() < m.mix(m.style.case_study) / 3:
         rep(rng.choice(topic["cases"]))  # a story nobody asked for
-        customer(rng.choice(P.CUSTOMER_REACTIONS))
+        customer(m.pick(P.CUSTOMER_REACTIONS))
         planned.add("case")
     if lines[-1].role == "rep":
         customer(rng.choice(P.CUSTOMER_WRAPUPS))
@@ -277,7 +287,7 @@ def _stamp(seconds: float) -> str:
     return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
 
 
-def win_probability(style: RepStyle, kpis) -> float:
+def win_probability(style: RepStyle, kpis: DealKpis) -> float:
     """The chance a deal is won, from its KPIs as the product measured them (deals.engine
     DealKpis): the rep's skill, plus drawing the ask out early, a case study, listening, and
     minus pitching before being asked. The planted effects the demo's evidence page can find."""
