@@ -137,3 +137,22 @@ def test_with_the_setting_off_only_the_logins_are_made(settings):
     assert set(REP_NAMES) <= set(get_user_model().objects.values_list("username", flat=True))
     assert "AIZUCHI_DEMO_HISTORY=0" in out.getvalue()
     assert not Meeting.objects.exists() and not Deal.objects.exists()
+
+
+def test_the_generated_quarter_is_the_same_for_a_seed_and_held_on_weekdays_until_today():
+    import datetime
+    import itertools
+
+    from demo.history import rep_history, webvtt
+    from meetings.speakers import parse_transcript
+
+    today = datetime.date(2026, 12, 4)  # a Friday
+    first = rep_history(REPS[1], today=today, weeks=12, meetings=30, seed=7)
+    assert first == rep_history(REPS[1], today=today, weeks=12, meetings=30, seed=7)
+    meetings = [m for deal in first for m in deal.meetings]
+    assert 20 <= len(meetings) <= 45
+    assert all(m.held_on <= today and m.held_on.weekday() < 5 for m in meetings)
+    assert all(d.closes_on is None or d.meetings[-1].held_on < d.closes_on <= today for d in first)
+    segments = parse_transcript("x.vtt", webvtt(meetings[0].lines, seed=1).encode())
+    assert [s.text for s in segments] == [line.text for line in meetings[0].lines]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(segments))
