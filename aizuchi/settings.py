@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and Redoc files served from here: docs work offline
     "api",
     "privacy",  # after accounts and meetings: its admin wraps theirs to audit deletions
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,10 @@ CELERY_TASK_ROUTES = {
 # Rule previews stop after this many seconds and show what they found so far.
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Demo (`make run`, `manage.py seed_demo`): besides the demo logins, a quarter of generated
+# meetings and deals for the demo team, analysed by the product's own rules. 0 seeds none.
+AIZUCHI_DEMO_HISTORY = env_bool("AIZUCHI_DEMO_HISTORY", True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Retention, erasure and consent (privacy/): each team's periods live in its privacy policy

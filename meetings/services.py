@@ -381,9 +381,12 @@ def meeting_import_transcript(
     return meeting
 
 
-def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meeting:
+def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str], enqueue: bool = True) -> Meeting:
     """Give each speaker name of an imported transcript a role, remember the mapping on the
-    meeting, and queue behaviour detection. Mapping again later replaces the roles."""
+    meeting, and queue behaviour detection. Mapping again later replaces the roles.
+
+    enqueue=False queues nothing: the caller runs pipeline.analyse_imported itself (the demo
+    history does, in-process, so seeding needs no worker)."""
     roles = {name: role for name, role in mapping.items() if role in Speaker.values}
     with transaction.atomic():
         segments = list(meeting.segments.all())
@@ -407,10 +410,9 @@ def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meetin
                 "updated_at",
             ]
         )
-        if first_time:
-            transaction.on_commit(lambda: meeting_analyse_enqueue(meeting_id=meeting.pk))
-        else:
-            transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+        if enqueue:
+            follow = meeting_analyse_enqueue if first_time else meeting_reanalyse_enqueue
+            transaction.on_commit(lambda: follow(meeting_id=meeting.pk))
     return meeting
 
 
