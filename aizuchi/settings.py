@@ -161,6 +161,41 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
 MEDIA_ROOT = Path(env_str("AIZUCHI_MEDIA_ROOT", str(VAR_DIR / "media")))
 AIZUCHI_MEDIA_ACCEL_PREFIX = env_str("AIZUCHI_MEDIA_ACCEL_PREFIX")
 
+# Where recordings, their derived audio and voice clips are stored (meetings/filestore.py):
+# "local" keeps them under MEDIA_ROOT (the embedded default); "s3" puts them in an S3-compatible
+# bucket through django-storages, so web and workers on different machines share nothing but
+# the database, the broker and the bucket. Credentials left empty fall back to boto3's own chain
+# (AWS_* variables, an instance or pod role).
+AIZUCHI_STORAGE = env_choice("AIZUCHI_STORAGE", "local", ("local", "s3"))
+STORAGES: dict[str, dict] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if AIZUCHI_STORAGE == "s3":
+    if not env_str("AIZUCHI_S3_BUCKET"):
+        raise ImproperlyConfigured("AIZUCHI_S3_BUCKET must be set when AIZUCHI_STORAGE=s3.")
+    _S3_ENDPOINT = env_str("AIZUCHI_S3_ENDPOINT_URL")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AIZUCHI_S3_BUCKET"),
+            "endpoint_url": _S3_ENDPOINT or None,
+            "region_name": env_str("AIZUCHI_S3_REGION") or None,
+            "access_key": env_str("AIZUCHI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AIZUCHI_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AIZUCHI_S3_PREFIX").strip("/"),
+            # MinIO and most self-hosted servers want path-style addresses (host/bucket/key).
+            "addressing_style": env_choice(
+                "AIZUCHI_S3_ADDRESSING_STYLE", "path" if _S3_ENDPOINT else "auto", ("auto", "path", "virtual")
+            ),
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private: the bucket's policy decides, never public-read
+            "file_overwrite": True,  # names are opaque and per meeting; derived files are replaced
+            # An object opened whole (rare: downloads go through filestore) spools to disk past 16 MB.
+            "max_memory_size": 16 * 1024 * 1024,
+        },
+    }
+
 # Uploads stream to disk chunk by chunk, never into memory, whatever their size.
 FILE_UPLOAD_HANDLERS = ["meetings.uploads.LimitedTemporaryFileUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
