@@ -176,6 +176,12 @@ def s3_storage_from_env() -> dict:
     from boto3.s3.transfer import TransferConfig
 
     endpoint = env_str("AIZUCHI_S3_ENDPOINT_URL")
+    # MinIO and most self-hosted servers want path-style addresses (host/bucket/key).
+    addressing = env_str("AIZUCHI_S3_ADDRESSING_STYLE").strip() or ("path" if endpoint else "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"AIZUCHI_S3_ADDRESSING_STYLE must be auto, path or virtual, got {addressing!r}"
+        )
     transfer = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=4)
     # An upload read from a file sits in memory part by part until sent: s3transfer keeps up to
     # 10 parts (80 MB); 3 keep the web process near 24 MB whatever the recording's size.
@@ -189,10 +195,7 @@ def s3_storage_from_env() -> dict:
             "access_key": env_str("AIZUCHI_S3_ACCESS_KEY_ID") or None,
             "secret_key": env_str("AIZUCHI_S3_SECRET_ACCESS_KEY") or None,
             "location": env_str("AIZUCHI_S3_PREFIX").strip("/"),
-            # MinIO and most self-hosted servers want path-style addresses (host/bucket/key).
-            "addressing_style": env_choice(
-                "AIZUCHI_S3_ADDRESSING_STYLE", "path" if endpoint else "auto", ("auto", "path", "virtual")
-            ),
+            "addressing_style": addressing,
             "signature_version": "s3v4",
             "default_acl": None,  # objects stay private: the bucket's policy decides, never public-read
             "file_overwrite": True,  # names are opaque and per meeting; derived files are replaced

@@ -197,3 +197,23 @@ def test_voice_clip_is_kept_in_the_bucket_played_from_it_and_removed(s3_storage,
     client.force_login(alice)
     client.post(reverse("meetings:voice_delete"))
     assert s3_storage.keys() == []
+
+
+def test_s3_storage_without_a_bucket_refuses_to_start_and_with_one_passes_the_deploy_check(
+    tmp_path, moto_server
+):
+    from tests.test_deployment import manage, production_env
+
+    # Given production settings that ask for S3 but name no bucket, the app will not start
+    refused = manage(production_env(tmp_path, AIZUCHI_STORAGE="s3"), "check")
+    assert refused.returncode != 0 and "AIZUCHI_S3_BUCKET must be set" in refused.stderr
+    # With a bucket it starts, and `check --deploy` still has nothing to warn about
+    env = production_env(
+        tmp_path,
+        AIZUCHI_STORAGE="s3",
+        AIZUCHI_S3_BUCKET="recordings",
+        AIZUCHI_S3_ENDPOINT_URL=moto_server,
+        AIZUCHI_S3_ADDRESSING_STYLE="",  # as copied from .env.example: the default applies
+    )
+    checked = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert checked.returncode == 0, checked.stderr
