@@ -65,6 +65,8 @@ def prepare_audio(meeting: Meeting) -> list[TranscriptChunk]:
                 with filestore.writing(services.chunk_audio_name(meeting, index)) as piece:
                     audio.write_slice(decoded.path, start, end, piece)
         _coaching().meeting_waveform_store(meeting=meeting, wav_path=decoded.path)
+    if services.meeting_files_drop_if_deleted(meeting):
+        return []
     meeting.duration_seconds = decoded.duration
     meeting.save(update_fields=["duration_seconds", "updated_at"])
     return services.chunks_replace(meeting=meeting, spans=spans)
@@ -76,7 +78,7 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
         return False
     meeting = chunk.meeting
     result = transcription.transcribe(
-        _chunk_samples(chunk),
+        chunk_samples(chunk),
         config=transcription.engine_config_from_settings(),
         language=_requested_language(meeting.language),
         offset=chunk.start,
@@ -86,7 +88,7 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
     return services.chunk_complete(chunk=chunk, language=result.language, segments=segments)
 
 
-def _chunk_samples(chunk: TranscriptChunk):
+def chunk_samples(chunk: TranscriptChunk):
     """The chunk's samples: from its own WAV when prepare_audio stored one, else a slice of the
     meeting's WAV (local storage, a one-chunk meeting)."""
     piece = services.chunk_audio_name(chunk.meeting, chunk.index)

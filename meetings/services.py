@@ -152,6 +152,15 @@ def meeting_delete(*, meeting: Meeting) -> None:
     filestore.delete_tree(folder)
 
 
+def meeting_files_drop_if_deleted(meeting: Meeting) -> bool:
+    """True when the meeting was deleted while a worker wrote its derived files; those files
+    are removed then, so a deletion leaves nothing in the storage."""
+    if Meeting.objects.filter(pk=meeting.pk).exists():
+        return False
+    filestore.delete_tree(meeting.audio_dir)
+    return True
+
+
 def meeting_set_status(meeting: Meeting, status: str, *, progress: float = 0.0) -> None:
     meeting.status = status
     meeting.progress = progress

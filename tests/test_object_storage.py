@@ -141,7 +141,7 @@ def test_a_long_recording_gets_one_object_per_chunk_that_matches_the_whole(
     whole.write_bytes(s3_storage.read(f"{folder}/audio16k.wav"))
     for chunk in chunks:
         expected = audio.read_samples(whole, chunk.start, chunk.end)
-        assert np.array_equal(pipeline._chunk_samples(chunk), expected)
+        assert np.array_equal(pipeline.chunk_samples(chunk), expected)
     assert local_media_files() == before
 
 
@@ -217,3 +217,27 @@ def test_s3_storage_without_a_bucket_refuses_to_start_and_with_one_passes_the_de
     )
     checked = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.django_db
+def test_a_meeting_deleted_while_it_is_decoded_leaves_nothing_in_the_bucket(
+    s3_storage, alice, make_meeting, monkeypatch
+):
+    from meetings import services
+
+    # Given a meeting in the bucket that someone deletes while a worker decodes it
+    meeting = make_meeting(alice, status=Meeting.Status.QUEUED)
+    deleted = []
+
+    def delete_midway(target, fraction):
+        if not deleted:
+            deleted.append(True)
+            services.meeting_delete(meeting=Meeting.objects.get(pk=target.pk))
+
+    # (the deletion is timed by the decoder's progress callback: a race no test can time otherwise)
+    monkeypatch.setattr(services, "meeting_set_progress", delete_midway)
+    # When the worker finishes decoding
+    chunks = pipeline.prepare_audio(meeting)
+    # Then it queues nothing, and neither the recording nor what the worker derived is left
+    assert deleted and chunks == []
+    assert s3_storage.keys() == []
