@@ -164,6 +164,61 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
 MEDIA_ROOT = Path(env_str("AIZUCHI_MEDIA_ROOT", str(VAR_DIR / "media")))
 AIZUCHI_MEDIA_ACCEL_PREFIX = env_str("AIZUCHI_MEDIA_ACCEL_PREFIX")
 
+# Where recordings, their derived audio and voice clips are stored (meetings/filestore.py):
+# "local" keeps them under MEDIA_ROOT (the embedded default); "s3" puts them in an S3-compatible
+# bucket through django-storages, so web and workers on different machines share nothing but
+# the database, the broker and the bucket. Credentials left empty fall back to boto3's own chain
+# (AWS_* variables, an instance or pod role).
+
+
+def s3_storage_from_env() -> dict:
+    """django-storages' S3 backend as the AIZUCHI_S3_* variables describe it (tests/s3.py
+    builds the same for its loopback server)."""
+    if not env_str("AIZUCHI_S3_BUCKET"):
+        raise ImproperlyConfigured("AIZUCHI_S3_BUCKET must be set when AIZUCHI_STORAGE=s3.")
+    from boto3.s3.transfer import TransferConfig
+
+    endpoint = env_str("AIZUCHI_S3_ENDPOINT_URL")
+    # MinIO and most self-hosted servers want path-style addresses (host/bucket/key).
+    addressing = env_str("AIZUCHI_S3_ADDRESSING_STYLE").strip() or ("path" if endpoint else "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"AIZUCHI_S3_ADDRESSING_STYLE must be auto, path or virtual, got {addressing!r}"
+        )
+    transfer = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=4)
+    # An upload read from a file sits in memory part by part until sent: s3transfer keeps up to
+    # 10 parts (80 MB); 3 keep the web process near 24 MB whatever the recording's size.
+    transfer.max_in_memory_upload_chunks = 3
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AIZUCHI_S3_BUCKET"),
+            "endpoint_url": endpoint or None,
+            "region_name": env_str("AIZUCHI_S3_REGION") or None,
+            "access_key": env_str("AIZUCHI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AIZUCHI_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AIZUCHI_S3_PREFIX").strip("/"),
+            "addressing_style": addressing,
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private: the bucket's policy decides, never public-read
+            "file_overwrite": True,  # names are opaque and per meeting; derived files are replaced
+            # An object opened whole (rare: downloads go through filestore) spools to disk past 16 MB.
+            "max_memory_size": 16 * 1024 * 1024,
+            "transfer_config": transfer,
+        },
+    }
+
+
+AIZUCHI_STORAGE = env_choice("AIZUCHI_STORAGE", "local", ("local", "s3"))
+STORAGES: dict[str, dict] = {
+    "default": (
+        s3_storage_from_env()
+        if AIZUCHI_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Uploads stream to disk chunk by chunk, never into memory, whatever their size.
 FILE_UPLOAD_HANDLERS = ["meetings.uploads.LimitedTemporaryFileUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")

@@ -416,3 +416,11 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
         update_fields=list(_SCORE_FIELDS),
         batch_size=500,
     )
+
+
+def meeting_waveform_store(*, meeting, wav_path) -> None:
+    """Waveform peaks for the player, computed by the worker while the decoded WAV is on its disk
+    and stored beside the audio, so the web side never fetches the WAV from a bucket to draw it."""
+    from coaching import waveform
+
+    waveform.peaks_store(wav_path, waveform.peaks_name(meeting.audio_dir))

@@ -1,7 +1,5 @@
 """Thin views: parse the request, call one service or selector, render."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -133,10 +131,7 @@ def meeting_audio(request, meeting_id: int):
     meeting = selectors.meeting_get_for_user(request.user, meeting_id)
     if not meeting.audio:  # an imported transcript has no recording
         raise Http404("This meeting has no recording.")
-    path = Path(meeting.audio.path)
-    if not path.is_file():
-        raise Http404("The recording file is missing.")
-    return private_file_response(request, path, download_name=meeting.original_filename)
+    return private_file_response(request, meeting.audio.name or "", download_name=meeting.original_filename)
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from accounts.models import Profile, Team
+from tests.s3 import moto_server, s3_storage  # noqa: F401  (fixtures: a loopback S3 server)
 
 DATA = Path(__file__).parent / "data"
 JFK_WAV = DATA / "jfk" / "jfk.wav"
