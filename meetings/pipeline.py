@@ -143,6 +143,8 @@ class FileAnalysis:
     speaker_method: str = ""
     speaker_confidence: float | None = None
     moments: list[dict[str, Any]] = field(default_factory=list)
+    # Whisper's segments before speakers were attributed (see analyse_file's `transcribed`).
+    transcribed: list[dict[str, Any]] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -164,11 +166,14 @@ def analyse_file(
     on_progress: Progress | None = None,
     enrolment: Any = None,
     split_speakers: bool = True,
+    transcribed: list[dict[str, Any]] | None = None,
 ) -> FileAnalysis:
     """Run the whole pipeline on one file, in this process, with nothing stored.
 
     `enrolment` is the rep's voice embedding (speakers.voice_embedding) for mono recordings;
-    `split_speakers=False` keeps Whisper's segments whole (for comparison).
+    `split_speakers=False` keeps Whisper's segments whole (for comparison); `transcribed` is
+    this file's FileAnalysis.transcribed from an earlier run, so that a benchmark measures a
+    change in speakers or detection without running Whisper again.
     """
     report = on_progress or (lambda stage, fraction: None)
     audio.check_extension(str(path))
@@ -184,8 +189,10 @@ def analyse_file(
             on_progress=lambda f: report("decoding", f),
         )
         spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
-        segments: list[dict[str, Any]] = []
+        segments: list[dict[str, Any]] = list(transcribed or [])
         languages: Counter[str] = Counter()
+        if transcribed is not None:
+            spans, languages[_requested_language(language) or ""] = [], 1
         for start, end in spans:
 
             def on_chunk_progress(f: float, s: float = start, e: float = end) -> None:
@@ -200,6 +207,7 @@ def analyse_file(
             )
             languages[result.language] += int(end - start) + 1
             segments += [_segment_dict(s) for s in result.segments]
+        raw = [dict(s) for s in segments]
         report("attributing", 0.0)
         attribution = speakers.attribute_segments(
             decoded.path, segments, enrolment=enrolment, split=split_speakers
@@ -212,6 +220,7 @@ def analyse_file(
         segments=[_rounded(s) for s in segments],
         speaker_method=attribution.method,
         speaker_confidence=attribution.confidence,
+        transcribed=raw,
     )
     report("analysing", 0.0)
     result = _coaching().transcript_analyse(segments=segments, language=detected)
