@@ -125,8 +125,11 @@ def test_missing_file_is_reported_as_missing(tmp_path):
     assert_tells_the_rep(exc.value, "missing", "upload")
 
 
-@pytest.mark.parametrize("kind", ["png", "text", "docx"])
-def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind):
+@pytest.mark.parametrize(
+    ("kind", "looks_like"),
+    [("png", "an image"), ("text", "text"), ("docx", "a ZIP archive or an Office document")],
+)
+def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind, looks_like):
     # Given an image, a text file or a Word document renamed to .mp3
     path = tmp_path / "meeting.mp3"
     if kind == "png":
@@ -137,10 +140,10 @@ def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind):
     else:
         with zipfile.ZipFile(path, "w") as z:
             z.writestr("word/document.xml", "<w:document/>")
-    # When probed, then the rep hears it is not a recording, not that its audio track is missing
+    # When probed, then the rep hears what it is, not that its audio track is missing
     with pytest.raises(AudioError) as exc:
         probe(path)
-    assert_tells_the_rep(exc.value, "not_media", "not an audio or video recording")
+    assert_tells_the_rep(exc.value, "not_media", f"not an audio or video file (it looks like {looks_like})")
 
 
 def test_video_without_sound_is_no_audio(tmp_path):
@@ -258,7 +261,7 @@ def test_silent_recording_is_rejected(tmp_path, kind):
     out = tmp_path / "muted.wav"
     with pytest.raises(AudioError) as exc:
         decode_to_wav(path, out, expected_duration=info.duration)
-    assert_tells_the_rep(exc.value, "silent", "silent", "microphone")
+    assert_tells_the_rep(exc.value, "no_speech", "no speech was found", "microphone")
     assert not out.exists()
     assert leftovers(tmp_path) == []
 
@@ -303,9 +306,20 @@ def test_decode_timeout_grows_with_the_recording():
 
 
 def test_audio_error_survives_the_trip_to_a_worker():
-    err = AudioError("silent", "This recording is silent.", "tail of stderr")
+    err = AudioError("too_long", "too_long", {"length_seconds": 18000, "limit_seconds": 14400}, "stderr")
     copy = pickle.loads(pickle.dumps(err))
-    assert (copy.code, copy.message, copy.detail) == (err.code, err.message, err.detail)
+    assert (copy.code, copy.key, copy.params, copy.detail) == (err.code, err.key, err.params, err.detail)
+    assert copy.message == err.message
+
+
+def test_audio_error_message_is_made_in_the_language_active_when_read():
+    # Given one error, raised once
+    err = AudioError("too_long", "too_long", {"length_seconds": 5 * 3600, "limit_seconds": 4 * 3600})
+    # Then each reader gets it in their own language, with lengths in their words
+    with translation.override("en"):
+        assert "5 hours long" in err.message and "at most 4 hours" in err.message
+    with translation.override("ja"):
+        assert "5 時間" in err.message and "4 時間" in err.message and "hours" not in err.message
 
 
 # --- good uploads ----------------------------------------------------------------------------------
