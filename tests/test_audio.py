@@ -478,3 +478,62 @@ def test_decoding_a_long_recording_keeps_memory_flat(tmp_path, long_tone_flac):
     assert piece.size == 10 * SR and slice_peak < 2_000_000, slice_peak
     # and progress was reported along the way, in order, ending at 1
     assert len(progress) >= 50 and progress == sorted(progress) and progress[-1] == 1.0
+
+
+# --- hostile files at the seam (the doors are in test_hostile_uploads.py) ---------------------------
+
+
+@pytest.mark.parametrize("suffix", ["m4a", "mp3", "flac", "ogg", "aac", "wav", "webm"])
+def test_text_with_any_recording_name_is_called_text(tmp_path, suffix):
+    # Given notes saved under a recording's name (ffprobe would call the .m4a one "incomplete"
+    # and find a FLAC stream in the .flac one)
+    path = tmp_path / f"notes.{suffix}"
+    path.write_text("Call notes: send the proposal by Friday.\n" * 30, encoding="utf-8")
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", "not an audio or video file (it looks like text)")
+
+
+@pytest.mark.parametrize(
+    ("content", "looks_like"),
+    [
+        ("議事録\r\n".encode("utf-16"), "text"),
+        ("議事録です。次回は来週。\n".encode("cp932") * 20, "text"),
+        (b"<!DOCTYPE html><html><body>login</body></html>", "a web page (HTML)"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+    ],
+    ids=["utf-16", "shift-jis", "html", "pdf"],
+)
+def test_documents_named_like_recordings_are_called_what_they_are(tmp_path, content, looks_like):
+    path = tmp_path / "meeting.m4a"
+    path.write_bytes(content)
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", f"(it looks like {looks_like})")
+
+
+def test_random_bytes_named_flac_are_not_media(tmp_path):
+    path = tmp_path / "noise.flac"
+    path.write_bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", "not an audio or video recording")
+
+
+def test_recordings_are_never_sniffed_as_documents(tmp_path, speech_wav):
+    # Every container we accept starts with bytes no text or document has
+    for ext in ("mp3", "m4a", "ogg", "opus", "flac", "webm"):
+        out = tmp_path / f"speech.{ext}"
+        ffmpeg("-i", str(speech_wav), "-t", "2", str(out))
+        assert probe(out).duration == pytest.approx(2, abs=0.1), ext
+
+
+def test_a_recording_longer_than_its_header_says_stops_decoding_at_the_limit(tmp_path, speech_wav):
+    # Given a 20 s recording whose container would have stated 5 s (as a crafted file can)
+    out = tmp_path / "out.wav"
+    # When decoded with a 10 s limit, then ffmpeg stops just past it and the rep hears why
+    with pytest.raises(AudioError) as exc:
+        decode_to_wav(speech_wav, out, expected_duration=5, max_duration=10)
+    assert_tells_the_rep(exc.value, "too_long", "longer than 10 seconds", "split")
+    assert "decoded past 10s" in exc.value.detail
+    assert not out.exists() and leftovers(tmp_path) == []

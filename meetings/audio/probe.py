@@ -98,6 +98,10 @@ def probe(path: str | Path) -> ProbeInfo:
         # "moov atom not found" for anything named .m4a.
         if "moov atom not found" in stderr and _starts_like_mp4(head):
             raise AudioError("truncated", "incomplete", detail=stderr)
+        if _starts_like_media(head):  # a WAV whose header says 0 Hz, a damaged FLAC: a broken recording
+            raise AudioError(
+                "decode_failed", "decode_failed", detail=stderr or f"ffprobe exit {proc.returncode}"
+            )
         raise AudioError("not_media", "not_media", detail=stderr or f"ffprobe exit {proc.returncode}")
     try:
         data = json.loads(proc.stdout or b"{}")
@@ -168,6 +172,15 @@ def _read_head(path: Path) -> bytes:
 
 def _starts_like_mp4(head: bytes) -> bool:
     return head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
+
+
+def _starts_like_media(head: bytes) -> bool:
+    """The first bytes of a recording container (WAV, MP3, Ogg, FLAC, MP4, WebM/Matroska)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return True
+    if head.startswith((b"ID3", b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3")) or _starts_like_mp4(head):
+        return True
+    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG audio / ADTS frame sync
 
 
 def _decoded_text(head: bytes) -> str | None:
