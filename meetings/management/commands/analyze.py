@@ -1,13 +1,12 @@
 """Run the whole pipeline on one file without the web server and print the result as JSON."""
 
 import json
-import os
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from aizuchi.terminal import terminal_language
 from meetings.audio import AudioError
 from meetings.pipeline import analyse_file
 
@@ -51,18 +50,6 @@ class Command(BaseCommand):
         if result.kpis:
             self.stdout.write("")
             self.stdout.write(_dumps(result.kpis))
-
-
-def terminal_language() -> str:
-    """The language the person at the terminal reads: the first of LANGUAGE, LC_ALL, LC_MESSAGES
-    and LANG that names one the app speaks (ja_JP.UTF-8 → ja), else the site's default."""
-    spoken = {code for code, _name in settings.LANGUAGES}
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        for value in os.environ.get(variable, "").split(":"):
-            code = value.split(".")[0].split("_")[0].lower()
-            if code in spoken:
-                return code
-    return settings.LANGUAGE_CODE
 
 
 def _dumps(value) -> str:
