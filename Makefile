@@ -1,5 +1,6 @@
-# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker;
-# `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
+# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker
+# (which also runs Celery beat: periodic retention); `make test` runs the test suite (embedded
+# default, then PostgreSQL + Redis).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -43,11 +44,11 @@ models: $(VENV)/.installed .env
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_rule_pack  # newer default rules after an upgrade (hand edits kept)
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo  # demo logins; the first time, a quarter of demo history (AIZUCHI_DEMO_HISTORY=0: none)
 	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
-	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -B -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
 	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: install

@@ -9,6 +9,7 @@ from coaching.models import MeetingScore, Moment, RuleSet
 from coaching.trends import PERIODS
 from meetings.failures import meeting_failure_message
 from meetings.models import Meeting, Segment, Speaker
+from privacy.models import MeetingConsent
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -74,6 +75,18 @@ class MeetingUploadSerializer(serializers.Serializer):
     held_on = serializers.DateField(required=False)
     customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=Meeting.Language.choices, default=Meeting.Language.AUTO)
+    # The consent notice (privacy app); required where the uploader's team policy says so.
+    consent_told_whom = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Who was told that the meeting is recorded (consent notice)."),
+    )
+    consent_method = serializers.ChoiceField(choices=MeetingConsent.Method.choices, default="verbal")
+    consent_told_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("Empty: the meeting's date.")
+    )
 
     def validate(self, attrs):
         attrs.setdefault("held_on", timezone.localdate())

@@ -96,7 +96,8 @@ def _progress(job: RescoreJob) -> None:
     label = job.label
     done = MeetingScore.objects.filter(rules_version=label, meeting__tokens__isnull=False).count()
     RescoreJob.objects.filter(pk=job.pk).update(done=done)
-    if done >= job.total:
+    # Meetings deleted, or whose transcript retention removed, during the job leave nothing to score.
+    if done >= min(job.total, MeetingTokens.objects.count()):
         RescoreJob.objects.filter(pk=job.pk).filter(
             Q(status=RescoreJob.Status.RUNNING) | Q(status=RescoreJob.Status.QUEUED)
         ).update(status=RescoreJob.Status.DONE, finished_at=timezone.now(), done=done)

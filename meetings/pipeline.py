@@ -8,6 +8,8 @@
 Worker path: tasks.py runs prepare_audio, then one transcribe_chunk per chunk (any number of
 transcription workers, GPU ones included, share a meeting), and the worker that finishes the
 last chunk runs finish_meeting. Every step is idempotent: running it again replaces its rows.
+Each step fetches what it reads from the storage (meetings.filestore: a local folder or a
+bucket) and writes back through it, so workers on different machines share no disk.
 
 In-process path: analyse_file runs the same seams for one file without a database (the
 `analyze` command).
@@ -24,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
-from meetings import audio, selectors, services, speakers, transcription
+from meetings import audio, filestore, selectors, services, speakers, transcription
 from meetings.models import Meeting, TranscriptChunk
 
 logger = logging.getLogger(__name__)
@@ -36,23 +38,38 @@ Progress = Callable[[str, float], None]
 
 
 def prepare_audio(meeting: Meeting) -> list[TranscriptChunk]:
-    """Probe and decode the upload to 16 kHz PCM beside it, then split it into chunks."""
+    """Probe and decode the upload to 16 kHz PCM beside it, then split it into chunks.
+
+    Works on local copies (fetched from the storage, written back to it), so any worker can run
+    it. On a bucket each chunk also gets a WAV of its own: a transcription worker then fetches
+    its piece, not the whole recording. The waveform's peaks are stored while the WAV is here.
+    """
     services.meeting_set_status(meeting, Meeting.Status.DECODING)
-    source = meeting.audio.path
-    info = audio.probe(source)
-    audio.validate(info, max_duration_seconds=settings.AIZUCHI_MAX_DURATION_SECONDS)
-    decoded = audio.decode_to_wav(
-        source,
-        services.derived_audio_path(meeting),
-        channels=min(info.channels, 2),
-        # The length measured at upload counts too: a file damaged since then is caught.
-        expected_duration=max(info.duration, meeting.duration_seconds or 0.0),
-        max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
-        on_progress=_throttled(lambda f: services.meeting_set_progress(meeting, f)),
-    )
+    with (
+        filestore.fetched(meeting.audio.name or "") as source,
+        filestore.writing(services.derived_audio_name(meeting)) as wav_path,
+    ):
+        info = audio.probe(source)
+        audio.validate(info, max_duration_seconds=settings.AIZUCHI_MAX_DURATION_SECONDS)
+        decoded = audio.decode_to_wav(
+            source,
+            wav_path,
+            channels=min(info.channels, 2),
+            # The length measured at upload counts too: a file damaged since then is caught.
+            expected_duration=max(info.duration, meeting.duration_seconds or 0.0),
+            max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
+            on_progress=_throttled(lambda f: services.meeting_set_progress(meeting, f)),
+        )
+        spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
+        if len(spans) > 1 and not filestore.is_local():
+            for index, (start, end) in enumerate(spans):
+                with filestore.writing(services.chunk_audio_name(meeting, index)) as piece:
+                    audio.write_slice(decoded.path, start, end, piece)
+        _coaching().meeting_waveform_store(meeting=meeting, wav_path=decoded.path)
+    if services.meeting_files_drop_if_deleted(meeting):
+        return []
     meeting.duration_seconds = decoded.duration
     meeting.save(update_fields=["duration_seconds", "updated_at"])
-    spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
     return services.chunks_replace(meeting=meeting, spans=spans)
 
 
@@ -61,9 +78,8 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
     if chunk.status == TranscriptChunk.Status.DONE:
         return False
     meeting = chunk.meeting
-    samples = audio.read_samples(services.derived_audio_path(meeting), chunk.start, chunk.end)
     result = transcription.transcribe(
-        samples,
+        chunk_samples(chunk),
         config=transcription.engine_config_from_settings(),
         language=_requested_language(meeting.language),
         offset=chunk.start,
@@ -71,6 +87,17 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
     )
     segments = [_segment_dict(s) for s in result.segments]
     return services.chunk_complete(chunk=chunk, language=result.language, segments=segments)
+
+
+def chunk_samples(chunk: TranscriptChunk):
+    """The chunk's samples: from its own WAV when prepare_audio stored one, else a slice of the
+    meeting's WAV (local storage, a one-chunk meeting)."""
+    piece = services.chunk_audio_name(chunk.meeting, chunk.index)
+    if not filestore.is_local() and filestore.exists(piece):
+        with filestore.fetched(piece) as path:
+            return audio.read_samples(path)
+    with filestore.fetched(services.derived_audio_name(chunk.meeting)) as path:
+        return audio.read_samples(path, chunk.start, chunk.end)
 
 
 def finish_meeting(meeting: Meeting) -> None:
@@ -82,9 +109,10 @@ def finish_meeting(meeting: Meeting) -> None:
     services.transcript_replace(meeting=meeting, segments=segments, language=language)
 
     services.meeting_set_status(meeting, Meeting.Status.ATTRIBUTING)
-    attribution = speakers.attribute_segments(
-        services.derived_audio_path(meeting), segments, enrolment=selectors.enrolment_embedding(meeting.owner)
-    )
+    with filestore.fetched(services.derived_audio_name(meeting)) as wav_path:
+        attribution = speakers.attribute_segments(
+            wav_path, segments, enrolment=selectors.enrolment_embedding(meeting.owner)
+        )
     services.speakers_store(
         meeting=meeting,
         segments=attribution.segments,
@@ -95,6 +123,7 @@ def finish_meeting(meeting: Meeting) -> None:
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
     _coaching().meeting_analyse(meeting=meeting)
     meeting.chunks.all().delete()
+    filestore.delete_tree(f"{meeting.audio_dir}/chunks")
     services.meeting_mark_done(meeting)
 
 
@@ -199,7 +228,7 @@ def analyse_file(
 
 
 def _coaching():
-    """The one place meetings reaches into coaching: behaviour detection and scoring."""
+    """The one place meetings reaches into coaching: behaviour detection, scoring, waveform peaks."""
     from coaching import services as coaching_services
 
     return coaching_services

@@ -1,7 +1,6 @@
 """Writes to meetings and transcripts. Views and tasks call these; nothing else saves a Meeting."""
 
 import logging
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import audio
+from meetings import audio, filestore
 from meetings.failures import INTERNAL_ERROR_CODE as INTERNAL_ERROR_CODE  # callers name it here
 from meetings.failures import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
 from meetings.failures import failure_fields
@@ -147,9 +146,20 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
 
 
 def meeting_delete(*, meeting: Meeting) -> None:
-    folder = Path(settings.MEDIA_ROOT) / meeting.audio_dir  # may not exist (imported transcripts)
+    """Delete the meeting and every stored file of it: the recording, its derived audio and
+    waveform (an imported transcript has none)."""
+    folder = meeting.audio_dir
     meeting.delete()
-    shutil.rmtree(folder, ignore_errors=True)
+    filestore.delete_tree(folder)
+
+
+def meeting_files_drop_if_deleted(meeting: Meeting) -> bool:
+    """True when the meeting was deleted while a worker wrote its derived files; those files
+    are removed then, so a deletion leaves nothing in the storage."""
+    if Meeting.objects.filter(pk=meeting.pk).exists():
+        return False
+    filestore.delete_tree(meeting.audio_dir)
+    return True
 
 
 def meeting_set_status(meeting: Meeting, status: str, *, progress: float = 0.0) -> None:
@@ -262,8 +272,14 @@ def meeting_mark_done(meeting: Meeting) -> None:
     )  # fmt: skip
 
 
-def derived_audio_path(meeting: Meeting) -> Path:
-    return Path(default_storage.path(f"{meeting.audio_dir}/audio16k.wav"))
+def derived_audio_name(meeting: Meeting) -> str:
+    """Storage name of the 16 kHz WAV that prepare_audio leaves for every later step."""
+    return f"{meeting.audio_dir}/audio16k.wav"
+
+
+def chunk_audio_name(meeting: Meeting, index: int) -> str:
+    """Storage name of one chunk's own WAV, so a worker fetches only its piece from a bucket."""
+    return f"{meeting.audio_dir}/chunks/{index:04d}.wav"
 
 
 # ── speaker fixes, imported transcripts, voice enrolment ─────────────────────────────────────
@@ -393,9 +409,12 @@ def meeting_import_transcript(
     return meeting
 
 
-def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meeting:
+def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str], enqueue: bool = True) -> Meeting:
     """Give each speaker name of an imported transcript a role, remember the mapping on the
-    meeting, and queue behaviour detection. Mapping again later replaces the roles."""
+    meeting, and queue behaviour detection. Mapping again later replaces the roles.
+
+    enqueue=False queues nothing: the caller runs pipeline.analyse_imported itself (the demo
+    history does, in-process, so seeding needs no worker)."""
     roles = {name: role for name, role in mapping.items() if role in Speaker.values}
     with transaction.atomic():
         segments = list(meeting.segments.all())
@@ -419,10 +438,9 @@ def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meetin
                 "updated_at",
             ]
         )
-        if first_time:
-            transaction.on_commit(lambda: meeting_analyse_enqueue(meeting_id=meeting.pk))
-        else:
-            transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+        if enqueue:
+            follow = meeting_analyse_enqueue if first_time else meeting_reanalyse_enqueue
+            transaction.on_commit(lambda: follow(meeting_id=meeting.pk))
     return meeting
 
 
