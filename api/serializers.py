@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.filters import MAX_BIGINT, MAX_INT
 from coaching.models import MeetingScore, Moment, RuleSet
 from coaching.trends import PERIODS
+from meetings.failures import meeting_failure_message
 from meetings.models import Meeting, Segment, Speaker
 from privacy.models import MeetingConsent
 
@@ -15,6 +16,12 @@ class MeetingSerializer(serializers.ModelSerializer):
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     has_recording = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text=_("Why it failed, in the language of the request (Accept-Language, else the user's).")
+    )
+    error_params = serializers.JSONField(
+        read_only=True, help_text=_("The failure's plain values (lengths in seconds, a file type).")
+    )
     needs_speaker_check = serializers.BooleanField(read_only=True)
     outcome = serializers.ChoiceField(
         choices=Meeting.Outcome.choices, allow_blank=True, read_only=True, help_text=_("Empty: not recorded.")
@@ -38,6 +45,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "progress",
             "error_code",
             "error",
+            "error_params",
             "has_recording",
             "original_filename",
             "size_bytes",
@@ -54,6 +62,9 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_has_recording(self, meeting: Meeting) -> bool:
         return bool(meeting.audio)
+
+    def get_error(self, meeting: Meeting) -> str:
+        return meeting_failure_message(meeting)
 
 
 class MeetingUploadSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ team_get_for_user), so the API cannot show what the pages would not.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -63,6 +64,15 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
     lookup_value_regex = r"\d+"
+
+    def initial(self, request, *args, **kwargs):
+        """An integration that names no language (no Accept-Language) reads failures in the language
+        its user chose in the app; the key is only known here, after authentication."""
+        super().initial(request, *args, **kwargs)
+        language = getattr(getattr(request.user, "profile", None), "language", "")
+        if language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
 
     @property
     def throttle_scope(self) -> str | None:

@@ -57,6 +57,7 @@ def prepare_audio(meeting: Meeting) -> list[TranscriptChunk]:
             channels=min(info.channels, 2),
             # The length measured at upload counts too: a file damaged since then is caught.
             expected_duration=max(info.duration, meeting.duration_seconds or 0.0),
+            max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
             on_progress=_throttled(lambda f: services.meeting_set_progress(meeting, f)),
         )
         spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
@@ -103,6 +104,7 @@ def finish_meeting(meeting: Meeting) -> None:
     """Assemble the chunks into the transcript, attribute speakers, detect moments, score."""
     chunks = list(meeting.chunks.order_by("index"))
     segments = [segment for chunk in chunks for segment in chunk.segments]
+    _require_speech(segments)
     language = _majority_language(chunks)
     services.transcript_replace(meeting=meeting, segments=segments, language=language)
 
@@ -186,6 +188,7 @@ def analyse_file(
             Path(workdir) / "audio16k.wav",
             channels=min(info.channels, 2),
             expected_duration=info.duration,
+            max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
             on_progress=lambda f: report("decoding", f),
         )
         spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
@@ -208,6 +211,7 @@ def analyse_file(
             languages[result.language] += int(end - start) + 1
             segments += [_segment_dict(s) for s in result.segments]
         raw = [dict(s) for s in segments]
+        _require_speech(segments)
         report("attributing", 0.0)
         attribution = speakers.attribute_segments(
             decoded.path, segments, enrolment=enrolment, split=split_speakers
@@ -237,6 +241,14 @@ def _coaching():
     from coaching import services as coaching_services
 
     return coaching_services
+
+
+def _require_speech(segments: list[dict[str, Any]]) -> None:
+    """A recording the recogniser found no words in (a tone, hold music, noise) ends as silence
+    does: failed with "no speech found", not done with an empty transcript that would count in
+    the rep's KPIs and trends as a meeting where nobody spoke."""
+    if not any(str(s.get("text", "")).strip() for s in segments):
+        raise audio.AudioError("no_speech", "no_speech", detail="the recogniser found no words")
 
 
 def _requested_language(language: str) -> str | None:

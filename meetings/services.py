@@ -13,14 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings import audio, filestore
+from meetings.failures import INTERNAL_ERROR_CODE as INTERNAL_ERROR_CODE  # callers name it here
+from meetings.failures import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
+from meetings.failures import failure_fields
 from meetings.models import Meeting, Segment, Speaker, TranscriptChunk, VoiceEnrolment
 
 logger = logging.getLogger(__name__)
-
-INTERNAL_ERROR_CODE = "internal"
-INTERNAL_ERROR_MESSAGE = _(
-    "Something went wrong while processing this recording. Try again; if it fails again, tell your admin."
-)
 
 
 def _upload_name(uploaded_file: UploadedFile) -> str:
@@ -124,7 +122,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
         meeting.chunks.all().delete()
         meeting.status = Meeting.Status.QUEUED
         meeting.progress = 0.0
-        meeting.error = meeting.error_code = ""
+        meeting.error = meeting.error_code = meeting.error_key = ""
+        meeting.error_params = {}
         meeting.chunks_total = meeting.chunks_done = 0
         meeting.save(
             update_fields=[
@@ -132,6 +131,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
                 "progress",
                 "error",
                 "error_code",
+                "error_key",
+                "error_params",
                 "chunks_total",
                 "chunks_done",
                 "updated_at",
@@ -173,10 +174,16 @@ def meeting_set_progress(meeting: Meeting, progress: float) -> None:
     )
 
 
-def meeting_fail(*, meeting_id: int, code: str, message: str) -> None:
-    """Mark a meeting failed with a sentence for the rep. Its stored transcript, if any, is kept."""
+def meeting_fail(
+    *, meeting_id: int, code: str, key: str = "", params: dict | None = None, message: str = ""
+) -> None:
+    """Mark a meeting failed. ``key`` and ``params`` make the sentence each reader sees in their own
+    language (meetings.failures); ``message`` is for a failure that has no key. Its stored
+    transcript, if any, is kept."""
     Meeting.objects.filter(pk=meeting_id).update(
-        status=Meeting.Status.FAILED, error_code=code, error=str(message)[:2000], updated_at=timezone.now()
+        status=Meeting.Status.FAILED,
+        updated_at=timezone.now(),
+        **failure_fields(code=code, key=key, params=params, message=message),
     )
 
 
@@ -256,8 +263,13 @@ def meeting_mark_done(meeting: Meeting) -> None:
     meeting.status = Meeting.Status.DONE
     meeting.progress = 1.0
     meeting.processed_at = timezone.now()
-    meeting.error = meeting.error_code = ""
-    meeting.save(update_fields=["status", "progress", "processed_at", "error", "error_code", "updated_at"])
+    meeting.error = meeting.error_code = meeting.error_key = ""
+    meeting.error_params = {}
+    meeting.save(
+        update_fields=[
+            "status", "progress", "processed_at", "error", "error_code", "error_key", "error_params", "updated_at",
+        ]
+    )  # fmt: skip
 
 
 def derived_audio_name(meeting: Meeting) -> str:
@@ -457,7 +469,11 @@ def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
         info = audio.probe(source)
         audio.validate(info, max_duration_seconds=ENROLMENT_MAX_SECONDS)
         decoded = audio.decode_to_wav(
-            source, Path(workdir) / "clip16k.wav", channels=1, expected_duration=info.duration
+            source,
+            Path(workdir) / "clip16k.wav",
+            channels=1,
+            expected_duration=info.duration,
+            max_duration=ENROLMENT_MAX_SECONDS,
         )
         if decoded.duration < ENROLMENT_MIN_SECONDS:
             raise VoiceEnrolmentError(
