@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import audio
+from meetings import audio, signals
 from meetings.models import Meeting, Segment, Speaker, TranscriptChunk, VoiceEnrolment
 
 logger = logging.getLogger(__name__)
@@ -164,9 +164,23 @@ def meeting_set_progress(meeting: Meeting, progress: float) -> None:
 
 
 def meeting_fail(*, meeting_id: int, code: str, message: str) -> None:
-    """Mark a meeting failed with a sentence for the rep. Its stored transcript, if any, is kept."""
-    Meeting.objects.filter(pk=meeting_id).update(
-        status=Meeting.Status.FAILED, error_code=code, error=str(message)[:2000], updated_at=timezone.now()
+    """Mark a meeting failed with a sentence for the rep. Its stored transcript, if any, is kept.
+
+    Several chunk tasks may fail the same meeting: `meeting_failed` is sent only by the first."""
+    fields = {"error_code": code, "error": str(message)[:2000], "updated_at": timezone.now()}
+    newly = (
+        Meeting.objects.filter(pk=meeting_id)
+        .exclude(status=Meeting.Status.FAILED)
+        .update(status=Meeting.Status.FAILED, **fields)
+    )
+    if not newly:
+        Meeting.objects.filter(pk=meeting_id).update(**fields)
+        return
+    transaction.on_commit(
+        lambda: signals.meeting_failed.send(
+            sender=Meeting, meeting_id=meeting_id, code=code, message=message
+        ),
+        robust=True,  # a listener's error is logged; it never fails the meeting's task
     )
 
 
@@ -248,6 +262,10 @@ def meeting_mark_done(meeting: Meeting) -> None:
     meeting.processed_at = timezone.now()
     meeting.error = meeting.error_code = ""
     meeting.save(update_fields=["status", "progress", "processed_at", "error", "error_code", "updated_at"])
+    transaction.on_commit(
+        lambda: signals.meeting_analysed.send(sender=Meeting, meeting_id=meeting.pk),
+        robust=True,  # a listener's error is logged; it never fails the meeting
+    )
 
 
 def derived_audio_path(meeting: Meeting) -> Path:
