@@ -14,6 +14,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 
