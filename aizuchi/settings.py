@@ -295,7 +295,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PeriodEnum": "coaching.trends.PERIODS"},
+    "ENUM_NAME_OVERRIDES": {
+        "PeriodEnum": "coaching.trends.PERIODS",
+        "WebhookStatusEnum": "integrations.models.WebhookEndpoint.Status",
+        "DeliveryStatusEnum": "integrations.models.Delivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",

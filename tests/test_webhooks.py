@@ -226,3 +226,19 @@ def test_endpoint_needs_known_events_and_a_web_url(admin_user):
         services.endpoint_create(actor=admin_user, url="ftp://example.com/h", events=["meeting.failed"])
     assert "url" in raised.value.message_dict
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_the_readme_verification_snippet_accepts_our_signature_and_rejects_a_forgery():
+    import re
+    import time
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    (snippet,) = [s for s in re.findall(r"```python\n(.*?)```", readme, re.S) if "def verify(" in s]
+    namespace: dict = {}
+    exec(snippet, namespace)
+    body = b'{"type":"ping"}'
+    header = signing.sign("whsec_x", body, int(time.time()))
+    assert namespace["verify"]("whsec_x", body, header)
+    assert not namespace["verify"]("whsec_y", body, header)
+    assert not namespace["verify"]("whsec_x", body, signing.sign("whsec_x", body, int(time.time()) - 600))
