@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,7 +45,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
             _form_errors(form, error)
         else:
             messages.success(request, _("Endpoint added. Its signing secret is shown below."))
-            return redirect("integrations:endpoint", endpoint.pk)
+            return redirect(reverse("integrations:endpoint", args=[endpoint.pk]) + "?created=1")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -74,6 +75,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "endpoint": endpoint,
             "form": form,
             "deliveries": selectors.deliveries_recent(endpoint),
+            "show_secret": request.GET.get("created") == "1",
             "signature_header": signing.HEADER,
             "replay_window": signing.REPLAY_WINDOW_SECONDS,
         },

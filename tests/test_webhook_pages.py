@@ -30,13 +30,12 @@ def test_admin_adds_an_endpoint_on_the_page_and_sees_its_secret(client, admin_us
     )
     # Then the endpoint exists with a secret, shown on its page
     endpoint = WebhookEndpoint.objects.get()
-    assert response.status_code == 302 and response.url == reverse(
-        "integrations:endpoint", args=[endpoint.pk]
-    )
+    assert response.status_code == 302
+    assert response.url == reverse("integrations:endpoint", args=[endpoint.pk]) + "?created=1"
     assert endpoint.events == ["meeting.analysed", "rules.published"] and endpoint.created_by == admin_user
     assert endpoint.secret.startswith("whsec_") and len(endpoint.secret) > 40
     page = client.get(response.url).content.decode()
-    assert endpoint.secret in page and "Aizuchi-Signature" in page
+    assert endpoint.secret in page and "Aizuchi-Signature" in page and '<details open id="secret">' in page
     assert "https://hooks.example.com/in" in client.get(reverse("integrations:endpoints")).content.decode()
 
 
