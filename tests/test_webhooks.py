@@ -242,3 +242,48 @@ def test_the_readme_verification_snippet_accepts_our_signature_and_rejects_a_for
     assert namespace["verify"]("whsec_x", body, header)
     assert not namespace["verify"]("whsec_y", body, header)
     assert not namespace["verify"]("whsec_x", body, signing.sign("whsec_x", body, int(time.time()) - 600))
+
+
+def test_the_apps_whose_events_are_relayed_never_import_integrations():
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    for app in ("meetings", "coaching", "deals", "accounts", "reviews"):
+        for path in (root / app).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "import integrations" not in text and "from integrations" not in text, path
+
+
+@pytest.mark.django_db
+def test_moving_meetings_into_or_out_of_a_closed_deal_changes_its_evidence(
+    alice, make_meeting, eager_tasks, django_capture_on_commit_callbacks
+):
+    from deals import services as deal_services
+
+    with http_server() as receiver:
+        endpoint_for(receiver.url, "deal.evidence_changed")
+        won = deal_services.deal_create(
+            owner=alice,
+            customer_name="Acme",
+            name="Pilot",
+            opened_on=datetime.date(2026, 10, 1),
+            outcome="won",
+            closed_on=datetime.date(2026, 11, 1),
+        )
+        open_deal = deal_services.deal_create(
+            owner=alice, customer_name="Acme", name="Renewal", opened_on=datetime.date(2026, 11, 2)
+        )
+        meeting = make_meeting(alice)
+        steps = [
+            lambda: deal_services.deal_attach_meeting(deal=open_deal, meeting=meeting),  # open: no evidence
+            lambda: deal_services.deal_attach_meeting(deal=won, meeting=meeting),  # moved into the won deal
+            lambda: deal_services.deal_attach_meeting(deal=won, meeting=meeting),  # again: a no-op
+            lambda: deal_services.deal_detach_meeting(meeting=meeting),  # and out of it
+        ]
+        for step in steps:  # each its own request
+            with django_capture_on_commit_callbacks(execute=True):
+                step()
+    assert [(r.json()["data"]["deal"]["id"], r.json()["data"]["meeting_ids"]) for r in receiver.requests] == [
+        (won.pk, [meeting.pk]),
+        (won.pk, []),
+    ]
