@@ -73,8 +73,13 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
 
 
 def finish_meeting(meeting: Meeting) -> None:
-    """Assemble the chunks into the transcript, attribute speakers, detect moments, score."""
+    """Assemble the chunks into the transcript, attribute speakers, detect moments, score.
+
+    Runs again from the chunks after a worker died anywhere in it: they hold Whisper's segments
+    until the meeting is done, and every write below replaces rows."""
     chunks = list(meeting.chunks.order_by("index"))
+    if not chunks or any(c.status != TranscriptChunk.Status.DONE for c in chunks):
+        return  # a late duplicate: the worker of the last chunk queues the finish
     segments = [segment for chunk in chunks for segment in chunk.segments]
     language = _majority_language(chunks)
     services.transcript_replace(meeting=meeting, segments=segments, language=language)
@@ -92,8 +97,7 @@ def finish_meeting(meeting: Meeting) -> None:
 
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
     _coaching().meeting_analyse(meeting=meeting)
-    meeting.chunks.all().delete()
-    services.meeting_mark_done(meeting)
+    services.meeting_mark_done(meeting)  # removes the chunks too
 
 
 def analyse_imported(meeting: Meeting) -> None:

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
+from meetings.recovery import WORKER_LOST_CODE, WORKER_LOST_MESSAGE
 from meetings.services import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 
 register = template.Library()
@@ -37,4 +38,6 @@ def error_message(meeting) -> str:
     """The stored sentence (written in the owner's language when the step failed)."""
     if meeting.error_code == INTERNAL_ERROR_CODE:
         return str(INTERNAL_ERROR_MESSAGE)
+    if meeting.error_code == WORKER_LOST_CODE:
+        return str(WORKER_LOST_MESSAGE)
     return meeting.error
