@@ -1,4 +1,5 @@
-# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker;
+# Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker
+# (beat inside it: it sends the reaper for steps whose worker died);
 # `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -47,7 +48,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
-	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -B -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
 	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: install
