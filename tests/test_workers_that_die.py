@@ -103,17 +103,53 @@ def test_meeting_whose_worker_is_killed_mid_step_is_finished_by_another_worker_o
     # And another worker starts
     again = _start_worker(celery_worker_process.args, tmp_path / "worker2.log")
     try:
-
-        def finished():
-            meeting.refresh_from_db()
-            return meeting.is_finished
-
-        wait_for(finished, timeout=STUCK_AFTER + 300, message="the second worker to finish the meeting")
+        wait_for(
+            lambda: _finished(meeting),
+            timeout=STUCK_AFTER + 300,
+            message="the second worker to finish the meeting",
+        )
     finally:
         _stop_process_group(again)
         log = (tmp_path / "worker2.log").read_text().splitlines()
         print("\n".join(line for line in log if "succeeded" in line or "reaper" in line or "ERROR" in line))
     # Then the meeting is done, its transcript is there once and its moments are counted once
+    _assert_done_once(meeting)
+
+
+def test_meeting_whose_pool_process_is_killed_while_transcribing_is_given_again_and_finished_once(
+    short_leases, client, alice, celery_worker_process, opening_of_the_sales_call
+):
+    """The worker lives and its pool process dies (out of memory, say): the message goes back to
+    the queue at once (reject_on_worker_lost) and the new pool process transcribes the chunk."""
+    from coaching.services import rule_pack_install_default
+
+    if not PhraseRule.objects.exists():
+        rule_pack_install_default()
+    client.force_login(alice)
+    assert upload(client, opening_of_the_sales_call, language="ja").status_code == 302
+    meeting = Meeting.objects.get()
+    chunk = wait_for(lambda: _running_chunk(meeting), timeout=180, interval=0.05, message="Whisper")
+    # When the pool process is killed mid-transcription
+    children = Path(f"/proc/{celery_worker_process.pid}/task/{celery_worker_process.pid}/children")
+    for pid in children.read_text().split():
+        os.kill(int(pid), signal.SIGKILL)
+    # Then the same worker starts the chunk a second time and finishes the meeting
+    wait_for(
+        lambda: TranscriptChunk.objects.filter(pk=chunk.pk, status="running", attempts=2).exists(),
+        timeout=120,
+        interval=0.1,
+        message="the chunk to be started again",
+    )
+    wait_for(lambda: _finished(meeting), timeout=300, message="the worker to finish the meeting")
+    _assert_done_once(meeting)
+
+
+def _finished(meeting):
+    meeting.refresh_from_db()
+    return meeting.is_finished
+
+
+def _assert_done_once(meeting):
     assert meeting.status == "done", meeting.error
     assert meeting.chunks.count() == 0
     texts = list(meeting.segments.order_by("index").values_list("text", flat=True))
