@@ -1,5 +1,5 @@
 # Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker
-# (beat inside it: it sends the reaper for steps whose worker died);
+# (which also runs Celery beat: periodic retention, and the reaper for steps whose worker died);
 # `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -44,7 +44,7 @@ models: $(VENV)/.installed .env
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_rule_pack  # newer default rules after an upgrade (hand edits kept)
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo  # demo logins; the first time, a quarter of demo history (AIZUCHI_DEMO_HISTORY=0: none)
 	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \

@@ -59,11 +59,14 @@ INSTALLED_APPS = [
     "coaching",
     "reviews",
     "deals",
+    "experiments",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc files served from here: docs work offline
     "api",
+    "privacy",  # after accounts and meetings: its admin wraps theirs to audit deletions
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +164,61 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("AIZUCHI_TESTING", False)
 MEDIA_ROOT = Path(env_str("AIZUCHI_MEDIA_ROOT", str(VAR_DIR / "media")))
 AIZUCHI_MEDIA_ACCEL_PREFIX = env_str("AIZUCHI_MEDIA_ACCEL_PREFIX")
 
+# Where recordings, their derived audio and voice clips are stored (meetings/filestore.py):
+# "local" keeps them under MEDIA_ROOT (the embedded default); "s3" puts them in an S3-compatible
+# bucket through django-storages, so web and workers on different machines share nothing but
+# the database, the broker and the bucket. Credentials left empty fall back to boto3's own chain
+# (AWS_* variables, an instance or pod role).
+
+
+def s3_storage_from_env() -> dict:
+    """django-storages' S3 backend as the AIZUCHI_S3_* variables describe it (tests/s3.py
+    builds the same for its loopback server)."""
+    if not env_str("AIZUCHI_S3_BUCKET"):
+        raise ImproperlyConfigured("AIZUCHI_S3_BUCKET must be set when AIZUCHI_STORAGE=s3.")
+    from boto3.s3.transfer import TransferConfig
+
+    endpoint = env_str("AIZUCHI_S3_ENDPOINT_URL")
+    # MinIO and most self-hosted servers want path-style addresses (host/bucket/key).
+    addressing = env_str("AIZUCHI_S3_ADDRESSING_STYLE").strip() or ("path" if endpoint else "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"AIZUCHI_S3_ADDRESSING_STYLE must be auto, path or virtual, got {addressing!r}"
+        )
+    transfer = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=4)
+    # An upload read from a file sits in memory part by part until sent: s3transfer keeps up to
+    # 10 parts (80 MB); 3 keep the web process near 24 MB whatever the recording's size.
+    transfer.max_in_memory_upload_chunks = 3
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AIZUCHI_S3_BUCKET"),
+            "endpoint_url": endpoint or None,
+            "region_name": env_str("AIZUCHI_S3_REGION") or None,
+            "access_key": env_str("AIZUCHI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AIZUCHI_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AIZUCHI_S3_PREFIX").strip("/"),
+            "addressing_style": addressing,
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private: the bucket's policy decides, never public-read
+            "file_overwrite": True,  # names are opaque and per meeting; derived files are replaced
+            # An object opened whole (rare: downloads go through filestore) spools to disk past 16 MB.
+            "max_memory_size": 16 * 1024 * 1024,
+            "transfer_config": transfer,
+        },
+    }
+
+
+AIZUCHI_STORAGE = env_choice("AIZUCHI_STORAGE", "local", ("local", "s3"))
+STORAGES: dict[str, dict] = {
+    "default": (
+        s3_storage_from_env()
+        if AIZUCHI_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Uploads stream to disk chunk by chunk, never into memory, whatever their size.
 FILE_UPLOAD_HANDLERS = ["meetings.uploads.LimitedTemporaryFileUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
@@ -237,18 +295,38 @@ CELERY_TASK_ROUTES = {
 # Rule previews stop after this many seconds and show what they found so far.
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Demo (`make run`, `manage.py seed_demo`): besides the demo logins, a quarter of generated
+# meetings and deals for the demo team, analysed by the product's own rules. 0 seeds none.
+AIZUCHI_DEMO_HISTORY = env_bool("AIZUCHI_DEMO_HISTORY", True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Retention, erasure and consent (privacy/): each team's periods live in its privacy policy
+# (admin); this task applies them. Beat runs inside `make run`'s worker (-B); elsewhere run one
+# `celery -A aizuchi beat` (or one worker with -B). 0 hours leaves the task out of the schedule.
+AIZUCHI_RETENTION_EVERY_HOURS = env_float("AIZUCHI_RETENTION_EVERY_HOURS", 24.0, minimum=0.0)
+CELERY_BEAT_SCHEDULE = (
+    {
+        "privacy-apply-retention": {
+            "task": "privacy.tasks.retention_apply_periodic",
+            "schedule": timedelta(hours=AIZUCHI_RETENTION_EVERY_HOURS),
+            "options": {"queue": "analysis"},
+        }
+    }
+    if AIZUCHI_RETENTION_EVERY_HOURS > 0
+    else {}
+)
 
 # Workers that die (README "Workers that die"). A running step writes a heartbeat on its row; one
 # silent for AIZUCHI_STUCK_AFTER_SECONDS (its worker was killed, its machine lost) is queued again,
 # and a step started AIZUCHI_WORKER_MAX_ATTEMPTS times fails its meeting (or rescoring job) with
-# a message instead. Celery beat (`celery -A aizuchi beat`, or `worker -B` as `make run` does)
-# looks for such steps; every worker also looks once when it starts.
+# a message instead. Beat (as above) looks for such steps; every worker also looks once when it
+# starts.
 AIZUCHI_STUCK_AFTER_SECONDS = env_float("AIZUCHI_STUCK_AFTER_SECONDS", 180.0, minimum=2.0)
 AIZUCHI_WORKER_MAX_ATTEMPTS = env_int("AIZUCHI_WORKER_MAX_ATTEMPTS", 3, minimum=1)
 AIZUCHI_HEARTBEAT_SECONDS = max(0.5, AIZUCHI_STUCK_AFTER_SECONDS / 6)
 _REAP_EVERY = max(1.0, AIZUCHI_STUCK_AFTER_SECONDS / 3)
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE |= {
     # A reaper not run in time is dropped: beat sends the next one.
     "meetings-reap-stuck": {
         "task": "meetings.tasks.meetings_reap_stuck",

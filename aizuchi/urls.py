@@ -12,8 +12,10 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("reviews/", include("reviews.urls")),
     path("deals/", include("deals.urls")),
+    path("experiments/", include("experiments.urls")),
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,13 +7,21 @@ from rest_framework import serializers
 from api.filters import MAX_BIGINT, MAX_INT
 from coaching.models import MeetingScore, Moment, RuleSet
 from coaching.trends import PERIODS
+from meetings.failures import meeting_failure_message
 from meetings.models import Meeting, Segment, Speaker
+from privacy.models import MeetingConsent
 
 
 class MeetingSerializer(serializers.ModelSerializer):
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     has_recording = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text=_("Why it failed, in the language of the request (Accept-Language, else the user's).")
+    )
+    error_params = serializers.JSONField(
+        read_only=True, help_text=_("The failure's plain values (lengths in seconds, a file type).")
+    )
     needs_speaker_check = serializers.BooleanField(read_only=True)
     outcome = serializers.ChoiceField(
         choices=Meeting.Outcome.choices, allow_blank=True, read_only=True, help_text=_("Empty: not recorded.")
@@ -37,6 +45,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "progress",
             "error_code",
             "error",
+            "error_params",
             "has_recording",
             "original_filename",
             "size_bytes",
@@ -54,6 +63,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_has_recording(self, meeting: Meeting) -> bool:
         return bool(meeting.audio)
 
+    def get_error(self, meeting: Meeting) -> str:
+        return meeting_failure_message(meeting)
+
 
 class MeetingUploadSerializer(serializers.Serializer):
     """The upload form's fields, one file per request (a recording or a .vtt/.srt/.txt transcript)."""
@@ -63,6 +75,18 @@ class MeetingUploadSerializer(serializers.Serializer):
     held_on = serializers.DateField(required=False)
     customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=Meeting.Language.choices, default=Meeting.Language.AUTO)
+    # The consent notice (privacy app); required where the uploader's team policy says so.
+    consent_told_whom = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Who was told that the meeting is recorded (consent notice)."),
+    )
+    consent_method = serializers.ChoiceField(choices=MeetingConsent.Method.choices, default="verbal")
+    consent_told_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("Empty: the meeting's date.")
+    )
 
     def validate(self, attrs):
         attrs.setdefault("held_on", timezone.localdate())

@@ -5,6 +5,9 @@ meeting_get_for_user, meeting_can_*), reps and teams from coaching.trends (rep_g
 team_get_for_user), so the API cannot show what the pages would not.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +27,9 @@ from coaching.workbench.services import ruleset_publish
 from meetings import selectors, services
 from meetings.audio import AudioError
 from meetings.speakers import TranscriptImportError
+from privacy.consent import consent_check
+from privacy.selectors import consent_required_for
+from privacy.services import meeting_consent_record
 from reviews import selectors as review_selectors
 
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
@@ -59,6 +65,15 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = MeetingFilter
     lookup_value_regex = r"\d+"
 
+    def initial(self, request, *args, **kwargs):
+        """An integration that names no language (no Accept-Language) reads failures in the language
+        its user chose in the app; the key is only known here, after authentication."""
+        super().initial(request, *args, **kwargs)
+        language = getattr(getattr(request.user, "profile", None), "language", "")
+        if language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+
     @property
     def throttle_scope(self) -> str | None:
         return "upload" if getattr(self, "action", None) == "create" else None
@@ -89,14 +104,33 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         try:
-            meeting = services.meeting_create_from_upload(
-                owner=request.user,
-                uploaded_file=data["file"],
-                title=data["title"],
-                held_on=data["held_on"],
-                customer_name=data["customer_name"],
-                language=data["language"],
+            notice = consent_check(
+                required=consent_required_for(request.user),
+                given=bool(data["consent_told_whom"].strip()),
+                told_whom=data["consent_told_whom"],
+                told_on=data["consent_told_on"],
+                method=data["consent_method"],
             )
+        except DjangoValidationError as error:
+            raise _bad_request("consent_told_whom", str(error.messages[0])) from None
+        try:
+            with transaction.atomic():
+                meeting = services.meeting_create_from_upload(
+                    owner=request.user,
+                    uploaded_file=data["file"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    customer_name=data["customer_name"],
+                    language=data["language"],
+                )
+                if notice is not None:
+                    meeting_consent_record(
+                        meeting=meeting,
+                        told_whom=notice.told_whom,
+                        told_on=notice.told_on or meeting.held_on,
+                        method=notice.method,
+                        recorded_by=request.user,
+                    )
         except (AudioError, TranscriptImportError) as error:
             raise _bad_request("file", str(error.message)) from None
         return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)

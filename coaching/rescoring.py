@@ -98,7 +98,8 @@ def rescore_job_progress(*, job: RescoreJob) -> None:
     """Count what is scored with the job's version; every stored meeting scored: done."""
     done = MeetingScore.objects.filter(rules_version=job.label, meeting__tokens__isnull=False).count()
     RescoreJob.objects.filter(pk=job.pk).update(done=done)
-    if done >= job.total:
+    # Meetings deleted, or whose transcript retention removed, during the job leave nothing to score.
+    if done >= min(job.total, MeetingTokens.objects.count()):
         RescoreJob.objects.filter(pk=job.pk, status__in=RescoreJob.UNFINISHED).update(
             status=RescoreJob.Status.DONE, finished_at=timezone.now(), done=done
         )

@@ -226,6 +226,12 @@ def transcript_analyse(*, segments: list[dict[str, Any]], language: str) -> dict
 def meeting_analyse(*, meeting: Any) -> None:
     """Detect moments and compute scores from the meeting's segments; replaces earlier results."""
     segments = meeting.segments.order_by("index").values("index", "start", "end", "text", "speaker")
+    if (
+        not segments
+        and MeetingScore.objects.filter(meeting=meeting).exists()
+        and not MeetingTokens.objects.filter(meeting=meeting).exists()
+    ):
+        return  # transcript removed by retention (privacy): its kept KPIs cannot be rebuilt
     turns = turns_from_segments(segments)
     language = _language_of(meeting, turns)
     pt = pack(tokenise_turns(turns, language))
@@ -410,3 +416,11 @@ def scores_store(results: Sequence[tuple[int, Analysis]], *, label: str) -> None
         update_fields=list(_SCORE_FIELDS),
         batch_size=500,
     )
+
+
+def meeting_waveform_store(*, meeting, wav_path) -> None:
+    """Waveform peaks for the player, computed by the worker while the decoded WAV is on its disk
+    and stored beside the audio, so the web side never fetches the WAV from a bucket to draw it."""
+    from coaching import waveform
+
+    waveform.peaks_store(wav_path, waveform.peaks_name(meeting.audio_dir))

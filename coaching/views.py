@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coaching import behaviour_trends, outcomes, trends
 from coaching.forms import MeetingFilterForm, RangeForm, TargetForm
-from coaching.waveform import peaks_cached
+from coaching.waveform import peaks_cached, peaks_name
 from meetings.models import Meeting
 from meetings.selectors import meeting_get_for_user
-from meetings.services import derived_audio_path
+from meetings.services import derived_audio_name
 from reviews import selectors as review_selectors
 from reviews import services as review_services
 
@@ -298,8 +298,7 @@ def targets_page(request):
 def meeting_peaks(request, meeting_id: int):
     """Waveform peaks of a meeting's recording (access-checked like the audio itself)."""
     meeting = meeting_get_for_user(request.user, meeting_id)
-    wav = derived_audio_path(meeting)
-    data = peaks_cached(wav, wav.with_name("peaks.json"))
+    data = peaks_cached(derived_audio_name(meeting), peaks_name(meeting.audio_dir))
     response = JsonResponse(data or {"peaks": None, "duration": meeting.duration_seconds})
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -1,7 +1,8 @@
 """Waveform peaks for the player, computed on the server from the 16 kHz WAV the pipeline keeps.
 
 The browser never decodes a long recording to draw it: it gets ~4,000 peak values and the
-duration. Peaks are cached in a JSON file beside the audio. No ORM here: paths in, data out.
+duration. Peaks are stored as a JSON file beside the audio (local folder or bucket, through
+meetings.filestore). No ORM here: paths and storage names in, data out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 import wave
 from pathlib import Path
 from typing import Any
+
+from meetings import filestore
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +51,13 @@ def compute_peaks(wav_path: str | Path, *, buckets: int = DEFAULT_BUCKETS) -> di
     }
 
 
-def peaks_cached(wav_path: str | Path, cache_path: str | Path) -> dict[str, Any] | None:
-    """Peaks from the cache file, computing and writing it first if needed; None without a WAV."""
-    wav_path, cache_path = Path(wav_path), Path(cache_path)
-    if cache_path.is_file() and (
-        not wav_path.is_file() or cache_path.stat().st_mtime >= wav_path.stat().st_mtime
-    ):
-        try:
-            data = json.loads(cache_path.read_text())
-            if data.get("version") == PEAKS_VERSION:
-                return data
-        except (OSError, ValueError):
-            pass
-    if not wav_path.is_file():
-        return None
+def peaks_name(audio_dir: str) -> str:
+    """Storage name of a meeting's cached peaks, beside its audio (deleted with it)."""
+    return f"{audio_dir}/peaks.json"
+
+
+def peaks_store(wav_path: str | Path, cache_name: str) -> dict[str, Any] | None:
+    """Compute the peaks of a local WAV and store them as `cache_name`; None if unreadable."""
     try:
         data = compute_peaks(wav_path)
     except (OSError, ValueError, wave.Error, EOFError) as error:
@@ -69,7 +65,24 @@ def peaks_cached(wav_path: str | Path, cache_path: str | Path) -> dict[str, Any]
         return None
     if not all(math.isfinite(p) for p in data["peaks"]):
         return None
-    tmp = cache_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, separators=(",", ":")))
-    tmp.replace(cache_path)
+    filestore.write_bytes(cache_name, json.dumps(data, separators=(",", ":")).encode())
     return data
+
+
+def peaks_cached(wav_name: str, cache_name: str) -> dict[str, Any] | None:
+    """Peaks from the stored cache, else computed from the stored WAV (fetched once, then
+    cached); None without a WAV. The worker stores them when it decodes, so the web side
+    normally only reads the small JSON."""
+    raw = filestore.read_bytes(cache_name)
+    if raw:
+        try:
+            data = json.loads(raw)
+            if data.get("version") == PEAKS_VERSION:
+                return data
+        except ValueError:
+            pass
+    try:
+        with filestore.fetched(wav_name) as wav_path:
+            return peaks_store(wav_path, cache_name)
+    except FileNotFoundError:
+        return None

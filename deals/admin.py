@@ -13,5 +13,5 @@ class DealMeetingInline(admin.TabularInline):
 class DealAdmin(admin.ModelAdmin):
     list_display = ("name", "customer_name", "owner", "stage", "outcome", "opened_on", "closed_on")
     list_filter = ("outcome", "stage", "team")
-    search_fields = ("name", "customer_name")
+    search_fields = ("name", "customer_name", "crm_id")
     inlines = [DealMeetingInline]

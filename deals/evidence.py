@@ -17,6 +17,11 @@ Many behaviours: a team that looks at six behaviours at 90% would see one "clear
 chance in about every other period. Each interval is therefore widened by Bonferroni: with K
 behaviours shown at family level 90%, each interval is at 1 − 0.10/K, so the chance that any of
 them excludes zero when no behaviour matters stays at most 10%.
+
+Days to close (won deals only, from the first meeting): per rep, the difference of the mean days
+with and without the behaviour, pooled with the same weights and the same minimum, its interval
+from the pooled within-rep variance (within_rep_days_difference). The days family gets its own
+Bonferroni correction at the same level; the simulation (`deals.simulation.run_days`) checks it.
 """
 
 from __future__ import annotations
@@ -155,6 +160,73 @@ def within_rep_difference(rows: Sequence[tuple[int, bool, bool]], behaviour: str
     )
 
 
+@dataclass(frozen=True)
+class DaysEffect:
+    """Among won deals: days from first meeting to close, with − without the behaviour, within rep."""
+
+    behaviour: str
+    level: float
+    n_deals: int  # won deals behind the estimate (reps with won deals on both sides)
+    n_with: int
+    n_without: int
+    estimate: float | None  # days; negative: deals with it closed sooner
+    low: float | None
+    high: float | None
+    days_with: float | None = None  # raw mean days of those deals, for the sentence
+    days_without: float | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self.estimate is not None
+
+    @property
+    def clear(self) -> bool:
+        return self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+
+
+def within_rep_days_difference(
+    rows: Sequence[tuple[int, bool, float]], behaviour: str, level: float
+) -> DaysEffect:
+    """Stratified difference in mean days over (rep, did the behaviour, days) rows of won deals.
+
+    Per rep with won deals on both sides, the difference of the two means, weighted by
+    n1·n0/(n1+n0) (the weights of the Mantel–Haenszel difference above; the estimate is what a
+    regression of days on the behaviour with a dummy per rep gives). Its variance is the pooled
+    within-(rep, side) variance σ² over the sum of the weights, on n − 2·reps degrees of freedom,
+    with Student's t. Days are skewed (a few deals take months); the simulation checks coverage.
+    """
+    groups: dict[int, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for rep, exposed, days in rows:
+        groups[rep][0 if exposed else 1].append(days)
+    informative = [(w, wo) for w, wo in groups.values() if w and wo]
+    n1 = sum(len(w) for w, _wo in informative)
+    n0 = sum(len(wo) for _w, wo in informative)
+    df = n1 + n0 - 2 * len(informative)
+    if n1 + n0 < MIN_DEALS or n1 < MIN_PER_SIDE or n0 < MIN_PER_SIDE or df < 1:
+        return DaysEffect(behaviour, level, n1 + n0, n1, n0, None, None, None)
+    weight = num = squares = 0.0
+    for with_, without in informative:
+        w = len(with_) * len(without) / (len(with_) + len(without))
+        m1, m0 = statistics.fmean(with_), statistics.fmean(without)
+        weight += w
+        num += w * (m1 - m0)
+        squares += sum((d - m1) ** 2 for d in with_) + sum((d - m0) ** 2 for d in without)
+    estimate = num / weight
+    half = _t(level, df) * math.sqrt(squares / df / weight)
+    return DaysEffect(
+        behaviour,
+        level,
+        n1 + n0,
+        n1,
+        n0,
+        estimate=estimate,
+        low=estimate - half,
+        high=estimate + half,
+        days_with=statistics.fmean(d for w, _wo in informative for d in w),
+        days_without=statistics.fmean(d for _w, wo in informative for d in wo),
+    )
+
+
 def naive_difference(rows: Sequence[tuple[int, bool, bool]], level: float) -> tuple[float, float, float]:
     """Win rate with − without over all deals, ignoring who the rep was (what not to do)."""
     won1 = [w for _r, e, w in rows if e]
@@ -164,25 +236,52 @@ def naive_difference(rows: Sequence[tuple[int, bool, bool]], level: float) -> tu
     return p1 - p0, p1 - p0 - _z(level) * se, p1 - p0 + _z(level) * se
 
 
-def deal_rows(
+def _features(
     deals: Sequence[DealFacts], behaviours: Sequence[Behaviour]
-) -> dict[str, list[tuple[int, bool, bool]]]:
-    """Per behaviour, (rep, more of it, won) for each closed deal where it can be told. Continuous
-    behaviours split at the median over these deals (one cut for everyone, so a rep's deals are
-    compared against the same bar)."""
+) -> list[tuple[DealFacts, DealKpis, dict[str, bool | None]]]:
+    """Each closed deal, its KPIs and, per behaviour, whether it had more of it (None: cannot be
+    told). Continuous behaviours split at the median over these deals (one cut for everyone, so a
+    rep's deals are compared against the same bar)."""
     closed = [d for d in deals if d.outcome in ("won", "lost")]
     kpis = [deal_kpis(d) for d in closed]
     cuts: dict[str, float | None] = {}
     for name in ("listening_share", "affirmations_per_minute"):
         values = [getattr(k, name) for k in kpis if getattr(k, name) is not None]
         cuts[name] = statistics.median(values) if values else None
+    return [
+        (deal, k, {b.key: b.feature(k, cuts) for b in behaviours})
+        for deal, k in zip(closed, kpis, strict=True)
+    ]
+
+
+def deal_rows(
+    deals: Sequence[DealFacts], behaviours: Sequence[Behaviour], features: list | None = None
+) -> dict[str, list[tuple[int, bool, bool]]]:
+    """Per behaviour, (rep, more of it, won) for each closed deal where it can be told."""
     out: dict[str, list[tuple[int, bool, bool]]] = {b.key: [] for b in behaviours}
-    for deal, k in zip(closed, kpis, strict=True):
+    for deal, _k, values in features if features is not None else _features(deals, behaviours):
         for b in behaviours:
-            value = b.feature(k, cuts)
-            if value is not None:
-                out[b.key].append((deal.rep_id, value, deal.outcome == "won"))
+            if values[b.key] is not None:
+                out[b.key].append((deal.rep_id, bool(values[b.key]), deal.outcome == "won"))
     return out
+
+
+def days_rows(
+    deals: Sequence[DealFacts], behaviours: Sequence[Behaviour], features: list | None = None
+) -> dict[str, list[tuple[int, bool, float]]]:
+    """Per behaviour, (rep, more of it, days from first meeting to close) for each won deal."""
+    out: dict[str, list[tuple[int, bool, float]]] = {b.key: [] for b in behaviours}
+    for deal, k, values in features if features is not None else _features(deals, behaviours):
+        if deal.outcome != "won" or k.days_to_close is None or k.days_to_close < 0:
+            continue  # a negative span is a meeting linked after the close: bad data, left out
+        for b in behaviours:
+            if values[b.key] is not None:
+                out[b.key].append((deal.rep_id, bool(values[b.key]), float(k.days_to_close)))
+    return out
+
+
+def _level(behaviours: Sequence[Behaviour], family_level: float) -> float:
+    return 1 - (1 - family_level) / max(len(behaviours), 1)
 
 
 def evidence(
@@ -192,6 +291,24 @@ def evidence(
 ) -> list[Effect]:
     """The page's analysis: per behaviour, the within-rep difference in win probability, each
     interval Bonferroni-corrected for the number of behaviours looked at."""
-    level = 1 - (1 - family_level) / max(len(behaviours), 1)
     rows = deal_rows(deals, behaviours)
-    return [within_rep_difference(rows[b.key], b.key, level) for b in behaviours]
+    return [within_rep_difference(rows[b.key], b.key, _level(behaviours, family_level)) for b in behaviours]
+
+
+def evidence_with_days(
+    deals: Sequence[DealFacts],
+    behaviours: Sequence[Behaviour] = BEHAVIOURS,
+    family_level: float = FAMILY_LEVEL,
+) -> list[tuple[Effect, DaysEffect]]:
+    """Per behaviour, the win-probability difference and, beside it, the days-to-close
+    difference among won deals; each family Bonferroni-corrected on its own."""
+    features = _features(deals, behaviours)
+    wins, days = deal_rows(deals, behaviours, features), days_rows(deals, behaviours, features)
+    level = _level(behaviours, family_level)
+    return [
+        (
+            within_rep_difference(wins[b.key], b.key, level),
+            within_rep_days_difference(days[b.key], b.key, level),
+        )
+        for b in behaviours
+    ]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +31,18 @@ class MeetingDealForm(forms.Form):
         if not data.get("deal") and not (data.get("new_name") or "").strip():
             raise forms.ValidationError(_("Choose a deal or name a new one."))
         return data
+
+
+class CrmUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV export from the CRM"))
+
+
+def mapping_from_post(data: Any, column_count: int) -> dict[str, int | None]:
+    """The preview's column choices (map_<field> = column index, or empty for none)."""
+    from deals.crm_import import FIELDS
+
+    mapping: dict[str, int | None] = {}
+    for name in FIELDS:
+        value = data.get(f"map_{name}", "")
+        mapping[name] = int(value) if value.isdigit() and int(value) < column_count else None
+    return mapping

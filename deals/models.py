@@ -35,6 +35,8 @@ class Deal(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OPEN, db_index=True
     )
+    # The deal's id in the CRM it was imported from: a second import updates instead of duplicating.
+    crm_id = models.CharField(_("CRM id"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,7 +50,10 @@ class Deal(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
                 name="deal_closes_after_it_opens",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["team", "crm_id"], condition=~models.Q(crm_id=""), name="deal_crm_id_unique_in_team"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,3 +119,34 @@ def deal_facts_for_team(viewer: Any, team: Any) -> list[Any]:
         owner__profile__team=team, outcome__in=("won", "lost")
     )
     return deal_facts(closed.order_by())
+
+
+def crm_import_references(viewer: Any, team: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """What an import into the team is matched against, as plain data (deals.crm_match): the
+    team's members, its deals that carry a CRM id, and the team's meetings the viewer may open."""
+    from django.contrib.auth import get_user_model
+
+    from deals.crm_match import ExistingDeal, MeetingRef, Rep
+    from meetings.selectors import meeting_list_for_user
+
+    reps = [
+        Rep(*row)
+        for row in get_user_model()
+        .objects.filter(profile__team=team, is_active=True)
+        .values_list("pk", "username", "email", "first_name", "last_name")
+    ]
+    existing = [
+        ExistingDeal(*row)
+        for row in deal_list_for_user(viewer, with_counts=False)
+        .filter(team=team)
+        .exclude(crm_id="")
+        .values_list("pk", "crm_id", "owner_id")
+    ]
+    meetings = [
+        MeetingRef(*row)
+        for row in meeting_list_for_user(viewer)
+        .filter(owner__profile__team=team)
+        .exclude(customer_name="")
+        .values_list("pk", "owner_id", "customer_name", "held_on", "title", "deal_link__deal_id")
+    ]
+    return reps, existing, meetings

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from coaching.trends import team_get_for_user
 from deals import selectors, services
 from deals.engine import deal_kpis
-from deals.evidence import FAMILY_LEVEL, MIN_DEALS, evidence
+from deals.evidence import FAMILY_LEVEL, MIN_DEALS, evidence_with_days
 from deals.forms import DealCreateForm, DealUpdateForm, MeetingDealForm
-from deals.wording import LABELS, effect_sentence
+from deals.wording import LABELS, days_sentence, effect_sentence
 from meetings.selectors import meeting_can_set_outcome, meeting_get_for_user
 
 
@@ -114,8 +114,17 @@ def meeting_deal(request, meeting_id: int):
 @login_required
 def deal_evidence(request):
     team = team_get_for_user(request.user, _int(request.GET.get("team")))
-    effects = evidence(selectors.deal_facts_for_team(request.user, team))
-    rows = [{"effect": e, "label": LABELS[e.behaviour], "sentence": effect_sentence(e)} for e in effects]
+    effects = evidence_with_days(selectors.deal_facts_for_team(request.user, team))
+    rows = [
+        {
+            "effect": e,
+            "label": LABELS[e.behaviour],
+            "sentence": effect_sentence(e),
+            "days": d,
+            "days_sentence": days_sentence(d),
+        }
+        for e, d in effects
+    ]
     return render(
         request,
         "deals/evidence.html",

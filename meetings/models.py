@@ -57,7 +57,13 @@ class Meeting(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0)  # 0..1 within the current status
     error_code = models.CharField(max_length=32, blank=True)
-    error = models.TextField(blank=True)  # a sentence the rep understands; details go to the log
+    # Why it failed, as a message key and its plain params (lengths in seconds, a codec name): the
+    # sentence is made when someone reads it, in their language (meetings.failures). ``error`` keeps
+    # the English sentence for the log and admin, and is what older rows (stored before the key
+    # existed, in the owner's language) show.
+    error_key = models.CharField(max_length=32, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     # The worker running a meeting-wide step (decode, speakers, moments) writes heartbeat_at every

@@ -8,6 +8,8 @@
 Worker path: tasks.py runs prepare_audio, then one transcribe_chunk per chunk (any number of
 transcription workers, GPU ones included, share a meeting), and the worker that finishes the
 last chunk runs finish_meeting. Every step is idempotent: running it again replaces its rows.
+Each step fetches what it reads from the storage (meetings.filestore: a local folder or a
+bucket) and writes back through it, so workers on different machines share no disk.
 
 In-process path: analyse_file runs the same seams for one file without a database (the
 `analyze` command).
@@ -24,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
-from meetings import audio, selectors, services, speakers, transcription
+from meetings import audio, filestore, selectors, services, speakers, transcription
 from meetings.models import Meeting, TranscriptChunk
 
 logger = logging.getLogger(__name__)
@@ -36,22 +38,38 @@ Progress = Callable[[str, float], None]
 
 
 def prepare_audio(meeting: Meeting) -> list[TranscriptChunk]:
-    """Probe and decode the upload to 16 kHz PCM beside it, then split it into chunks."""
+    """Probe and decode the upload to 16 kHz PCM beside it, then split it into chunks.
+
+    Works on local copies (fetched from the storage, written back to it), so any worker can run
+    it. On a bucket each chunk also gets a WAV of its own: a transcription worker then fetches
+    its piece, not the whole recording. The waveform's peaks are stored while the WAV is here.
+    """
     services.meeting_set_status(meeting, Meeting.Status.DECODING)
-    source = meeting.audio.path
-    info = audio.probe(source)
-    audio.validate(info, max_duration_seconds=settings.AIZUCHI_MAX_DURATION_SECONDS)
-    decoded = audio.decode_to_wav(
-        source,
-        services.derived_audio_path(meeting),
-        channels=min(info.channels, 2),
-        # The length measured at upload counts too: a file damaged since then is caught.
-        expected_duration=max(info.duration, meeting.duration_seconds or 0.0),
-        on_progress=_throttled(lambda f: services.meeting_set_progress(meeting, f)),
-    )
+    with (
+        filestore.fetched(meeting.audio.name or "") as source,
+        filestore.writing(services.derived_audio_name(meeting)) as wav_path,
+    ):
+        info = audio.probe(source)
+        audio.validate(info, max_duration_seconds=settings.AIZUCHI_MAX_DURATION_SECONDS)
+        decoded = audio.decode_to_wav(
+            source,
+            wav_path,
+            channels=min(info.channels, 2),
+            # The length measured at upload counts too: a file damaged since then is caught.
+            expected_duration=max(info.duration, meeting.duration_seconds or 0.0),
+            max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
+            on_progress=_throttled(lambda f: services.meeting_set_progress(meeting, f)),
+        )
+        spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
+        if len(spans) > 1 and not filestore.is_local():
+            for index, (start, end) in enumerate(spans):
+                with filestore.writing(services.chunk_audio_name(meeting, index)) as piece:
+                    audio.write_slice(decoded.path, start, end, piece)
+        _coaching().meeting_waveform_store(meeting=meeting, wav_path=decoded.path)
+    if services.meeting_files_drop_if_deleted(meeting):
+        return []
     meeting.duration_seconds = decoded.duration
     meeting.save(update_fields=["duration_seconds", "updated_at"])
-    spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
     return services.chunks_replace(meeting=meeting, spans=spans)
 
 
@@ -60,9 +78,8 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
     if chunk.status == TranscriptChunk.Status.DONE:
         return False
     meeting = chunk.meeting
-    samples = audio.read_samples(services.derived_audio_path(meeting), chunk.start, chunk.end)
     result = transcription.transcribe(
-        samples,
+        chunk_samples(chunk),
         config=transcription.engine_config_from_settings(),
         language=_requested_language(meeting.language),
         offset=chunk.start,
@@ -70,6 +87,17 @@ def transcribe_chunk(chunk: TranscriptChunk) -> bool:
     )
     segments = [_segment_dict(s) for s in result.segments]
     return services.chunk_complete(chunk=chunk, language=result.language, segments=segments)
+
+
+def chunk_samples(chunk: TranscriptChunk):
+    """The chunk's samples: from its own WAV when prepare_audio stored one, else a slice of the
+    meeting's WAV (local storage, a one-chunk meeting)."""
+    piece = services.chunk_audio_name(chunk.meeting, chunk.index)
+    if not filestore.is_local() and filestore.exists(piece):
+        with filestore.fetched(piece) as path:
+            return audio.read_samples(path)
+    with filestore.fetched(services.derived_audio_name(chunk.meeting)) as path:
+        return audio.read_samples(path, chunk.start, chunk.end)
 
 
 def finish_meeting(meeting: Meeting) -> None:
@@ -81,13 +109,15 @@ def finish_meeting(meeting: Meeting) -> None:
     if not chunks or any(c.status != TranscriptChunk.Status.DONE for c in chunks):
         return  # a late duplicate: the worker of the last chunk queues the finish
     segments = [segment for chunk in chunks for segment in chunk.segments]
+    _require_speech(segments)
     language = _majority_language(chunks)
     services.transcript_replace(meeting=meeting, segments=segments, language=language)
 
     services.meeting_set_status(meeting, Meeting.Status.ATTRIBUTING)
-    attribution = speakers.attribute_segments(
-        services.derived_audio_path(meeting), segments, enrolment=selectors.enrolment_embedding(meeting.owner)
-    )
+    with filestore.fetched(services.derived_audio_name(meeting)) as wav_path:
+        attribution = speakers.attribute_segments(
+            wav_path, segments, enrolment=selectors.enrolment_embedding(meeting.owner)
+        )
     services.speakers_store(
         meeting=meeting,
         segments=attribution.segments,
@@ -97,7 +127,8 @@ def finish_meeting(meeting: Meeting) -> None:
 
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
     _coaching().meeting_analyse(meeting=meeting)
-    services.meeting_mark_done(meeting)  # removes the chunks too
+    services.meeting_mark_done(meeting)  # removes the chunk rows too
+    filestore.delete_tree(f"{meeting.audio_dir}/chunks")
 
 
 def analyse_imported(meeting: Meeting) -> None:
@@ -118,6 +149,8 @@ class FileAnalysis:
     speaker_method: str = ""
     speaker_confidence: float | None = None
     moments: list[dict[str, Any]] = field(default_factory=list)
+    # Whisper's segments before speakers were attributed (see analyse_file's `transcribed`).
+    transcribed: list[dict[str, Any]] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -139,11 +172,14 @@ def analyse_file(
     on_progress: Progress | None = None,
     enrolment: Any = None,
     split_speakers: bool = True,
+    transcribed: list[dict[str, Any]] | None = None,
 ) -> FileAnalysis:
     """Run the whole pipeline on one file, in this process, with nothing stored.
 
     `enrolment` is the rep's voice embedding (speakers.voice_embedding) for mono recordings;
-    `split_speakers=False` keeps Whisper's segments whole (for comparison).
+    `split_speakers=False` keeps Whisper's segments whole (for comparison); `transcribed` is
+    this file's FileAnalysis.transcribed from an earlier run, so that a benchmark measures a
+    change in speakers or detection without running Whisper again.
     """
     report = on_progress or (lambda stage, fraction: None)
     audio.check_extension(str(path))
@@ -156,11 +192,14 @@ def analyse_file(
             Path(workdir) / "audio16k.wav",
             channels=min(info.channels, 2),
             expected_duration=info.duration,
+            max_duration=settings.AIZUCHI_MAX_DURATION_SECONDS,
             on_progress=lambda f: report("decoding", f),
         )
         spans = audio.plan_chunks(decoded.path, chunk_seconds=settings.AIZUCHI_CHUNK_SECONDS)
-        segments: list[dict[str, Any]] = []
+        segments: list[dict[str, Any]] = list(transcribed or [])
         languages: Counter[str] = Counter()
+        if transcribed is not None:
+            spans, languages[_requested_language(language) or ""] = [], 1
         for start, end in spans:
 
             def on_chunk_progress(f: float, s: float = start, e: float = end) -> None:
@@ -175,6 +214,8 @@ def analyse_file(
             )
             languages[result.language] += int(end - start) + 1
             segments += [_segment_dict(s) for s in result.segments]
+        raw = [dict(s) for s in segments]
+        _require_speech(segments)
         report("attributing", 0.0)
         attribution = speakers.attribute_segments(
             decoded.path, segments, enrolment=enrolment, split=split_speakers
@@ -187,6 +228,7 @@ def analyse_file(
         segments=[_rounded(s) for s in segments],
         speaker_method=attribution.method,
         speaker_confidence=attribution.confidence,
+        transcribed=raw,
     )
     report("analysing", 0.0)
     result = _coaching().transcript_analyse(segments=segments, language=detected)
@@ -199,10 +241,18 @@ def analyse_file(
 
 
 def _coaching():
-    """The one place meetings reaches into coaching: behaviour detection and scoring."""
+    """The one place meetings reaches into coaching: behaviour detection, scoring, waveform peaks."""
     from coaching import services as coaching_services
 
     return coaching_services
+
+
+def _require_speech(segments: list[dict[str, Any]]) -> None:
+    """A recording the recogniser found no words in (a tone, hold music, noise) ends as silence
+    does: failed with "no speech found", not done with an empty transcript that would count in
+    the rep's KPIs and trends as a meeting where nobody spoke."""
+    if not any(str(s.get("text", "")).strip() for s in segments):
+        raise audio.AudioError("no_speech", "no_speech", detail="the recogniser found no words")
 
 
 def _requested_language(language: str) -> str | None:

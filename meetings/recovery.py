@@ -19,19 +19,13 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
-from meetings import selectors, services
+from meetings import services
+from meetings.failures import WORKER_LOST_CODE
 from meetings.models import Meeting, TranscriptChunk
 
 logger = logging.getLogger(__name__)
-
-WORKER_LOST_CODE = "worker_lost"
-WORKER_LOST_MESSAGE = _(
-    "Processing this recording was interrupted several times before it finished (the worker doing "
-    "it stopped). Try again; if it is interrupted again, tell your admin."
-)
 
 # The meeting-wide steps, by the statuses a meeting may be in when each starts.
 PREPARE_FROM = (Meeting.Status.QUEUED, Meeting.Status.DECODING)
@@ -74,11 +68,9 @@ def chunk_begin(*, chunk_id: int) -> TranscriptChunk | None:
 
 
 def meeting_fail_worker_lost(*, meeting_id: int, count: int) -> None:
-    """Fail a meeting whose steps kept dying, in the words its owner reads the app in."""
+    """Fail a meeting whose steps kept dying; each reader sees why in their own language."""
     logger.error("meeting %s failed: its worker stopped %d times", meeting_id, count)
-    with translation.override(selectors.meeting_owner_language(meeting_id)):
-        message = str(WORKER_LOST_MESSAGE)
-    services.meeting_fail(meeting_id=meeting_id, code=WORKER_LOST_CODE, message=message)
+    services.meeting_fail(meeting_id=meeting_id, code=WORKER_LOST_CODE)
 
 
 def stuck_work_reap(*, now: datetime | None = None) -> list[str]:

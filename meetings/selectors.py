@@ -4,7 +4,6 @@ No view loads a Meeting by id directly: it calls meeting_get_for_user, which ans
 anything the user may not open, so a guessed id reveals nothing.
 """
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -89,11 +88,3 @@ def segment_get_for_user(user, meeting: Meeting, segment_id: int) -> Segment:
         return meeting.segments.get(pk=segment_id)
     except Segment.DoesNotExist:
         raise Http404("No such segment.") from None
-
-
-def meeting_owner_language(meeting_id: int) -> str:
-    """The language the meeting's owner reads the app in: failure sentences are stored in it."""
-    language = (
-        Meeting.objects.filter(pk=meeting_id).values_list("owner__profile__language", flat=True).first()
-    )
-    return language or settings.LANGUAGE_CODE

@@ -1,7 +1,6 @@
 """Writes to meetings and transcripts. Views and tasks call these; nothing else saves a Meeting."""
 
 import logging
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -13,15 +12,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import audio
+from meetings import audio, filestore
+from meetings.failures import INTERNAL_ERROR_CODE as INTERNAL_ERROR_CODE  # callers name it here
+from meetings.failures import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
+from meetings.failures import failure_fields
 from meetings.models import Meeting, Segment, Speaker, TranscriptChunk, VoiceEnrolment
 
 logger = logging.getLogger(__name__)
-
-INTERNAL_ERROR_CODE = "internal"
-INTERNAL_ERROR_MESSAGE = _(
-    "Something went wrong while processing this recording. Try again; if it fails again, tell your admin."
-)
 
 
 def _upload_name(uploaded_file: UploadedFile) -> str:
@@ -125,7 +122,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
         meeting.chunks.all().delete()
         meeting.status = Meeting.Status.QUEUED
         meeting.progress = 0.0
-        meeting.error = meeting.error_code = ""
+        meeting.error = meeting.error_code = meeting.error_key = ""
+        meeting.error_params = {}
         meeting.chunks_total = meeting.chunks_done = meeting.attempts = 0
         meeting.heartbeat_at = None
         meeting.save(
@@ -134,6 +132,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
                 "progress",
                 "error",
                 "error_code",
+                "error_key",
+                "error_params",
                 "chunks_total",
                 "chunks_done",
                 "attempts",
@@ -149,9 +149,20 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
 
 
 def meeting_delete(*, meeting: Meeting) -> None:
-    folder = Path(settings.MEDIA_ROOT) / meeting.audio_dir  # may not exist (imported transcripts)
+    """Delete the meeting and every stored file of it: the recording, its derived audio and
+    waveform (an imported transcript has none)."""
+    folder = meeting.audio_dir
     meeting.delete()
-    shutil.rmtree(folder, ignore_errors=True)
+    filestore.delete_tree(folder)
+
+
+def meeting_files_drop_if_deleted(meeting: Meeting) -> bool:
+    """True when the meeting was deleted while a worker wrote its derived files; those files
+    are removed then, so a deletion leaves nothing in the storage."""
+    if Meeting.objects.filter(pk=meeting.pk).exists():
+        return False
+    filestore.delete_tree(meeting.audio_dir)
+    return True
 
 
 def meeting_set_status(meeting: Meeting, status: str, *, progress: float = 0.0) -> None:
@@ -166,10 +177,16 @@ def meeting_set_progress(meeting: Meeting, progress: float) -> None:
     )
 
 
-def meeting_fail(*, meeting_id: int, code: str, message: str) -> None:
-    """Mark a meeting failed with a sentence for the rep. Its stored transcript, if any, is kept."""
+def meeting_fail(
+    *, meeting_id: int, code: str, key: str = "", params: dict | None = None, message: str = ""
+) -> None:
+    """Mark a meeting failed. ``key`` and ``params`` make the sentence each reader sees in their own
+    language (meetings.failures); ``message`` is for a failure that has no key. Its stored
+    transcript, if any, is kept."""
     Meeting.objects.filter(pk=meeting_id).update(
-        status=Meeting.Status.FAILED, error_code=code, error=str(message)[:2000], updated_at=timezone.now()
+        status=Meeting.Status.FAILED,
+        updated_at=timezone.now(),
+        **failure_fields(code=code, key=key, params=params, message=message),
     )
 
 
@@ -260,23 +277,25 @@ def meeting_mark_done(meeting: Meeting) -> None:
         meeting.status = Meeting.Status.DONE
         meeting.progress = 1.0
         meeting.processed_at = timezone.now()
-        meeting.error = meeting.error_code = ""
+        meeting.error = meeting.error_code = meeting.error_key = ""
+        meeting.error_params = {}
         meeting.attempts = 0
         meeting.save(
             update_fields=[
-                "status",
-                "progress",
-                "processed_at",
-                "error",
-                "error_code",
-                "attempts",
-                "updated_at",
+                "status", "progress", "processed_at", "error", "error_code", "error_key", "error_params",
+                "attempts", "updated_at",
             ]
-        )
+        )  # fmt: skip
 
 
-def derived_audio_path(meeting: Meeting) -> Path:
-    return Path(default_storage.path(f"{meeting.audio_dir}/audio16k.wav"))
+def derived_audio_name(meeting: Meeting) -> str:
+    """Storage name of the 16 kHz WAV that prepare_audio leaves for every later step."""
+    return f"{meeting.audio_dir}/audio16k.wav"
+
+
+def chunk_audio_name(meeting: Meeting, index: int) -> str:
+    """Storage name of one chunk's own WAV, so a worker fetches only its piece from a bucket."""
+    return f"{meeting.audio_dir}/chunks/{index:04d}.wav"
 
 
 # ── speaker fixes, imported transcripts, voice enrolment ─────────────────────────────────────
@@ -406,9 +425,12 @@ def meeting_import_transcript(
     return meeting
 
 
-def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meeting:
+def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str], enqueue: bool = True) -> Meeting:
     """Give each speaker name of an imported transcript a role, remember the mapping on the
-    meeting, and queue behaviour detection. Mapping again later replaces the roles."""
+    meeting, and queue behaviour detection. Mapping again later replaces the roles.
+
+    enqueue=False queues nothing: the caller runs pipeline.analyse_imported itself (the demo
+    history does, in-process, so seeding needs no worker)."""
     roles = {name: role for name, role in mapping.items() if role in Speaker.values}
     with transaction.atomic():
         segments = list(meeting.segments.all())
@@ -432,10 +454,9 @@ def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str]) -> Meetin
                 "updated_at",
             ]
         )
-        if first_time:
-            transaction.on_commit(lambda: meeting_analyse_enqueue(meeting_id=meeting.pk))
-        else:
-            transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
+        if enqueue:
+            follow = meeting_analyse_enqueue if first_time else meeting_reanalyse_enqueue
+            transaction.on_commit(lambda: follow(meeting_id=meeting.pk))
     return meeting
 
 
@@ -464,7 +485,11 @@ def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
         info = audio.probe(source)
         audio.validate(info, max_duration_seconds=ENROLMENT_MAX_SECONDS)
         decoded = audio.decode_to_wav(
-            source, Path(workdir) / "clip16k.wav", channels=1, expected_duration=info.duration
+            source,
+            Path(workdir) / "clip16k.wav",
+            channels=1,
+            expected_duration=info.duration,
+            max_duration=ENROLMENT_MAX_SECONDS,
         )
         if decoded.duration < ENROLMENT_MIN_SECONDS:
             raise VoiceEnrolmentError(

@@ -1,22 +1,21 @@
 """Celery tasks: each takes an id, loads the row and calls one pipeline step.
 
-Tasks own only retries and failure. A failure leaves the meeting FAILED with a sentence for
-the rep (audio errors say exactly what is wrong with the file) and can be retried from the page.
-A worker killed mid-step is covered by meetings.recovery: each step claims its row, beats on it
-while it runs, and the reaper (Celery beat, and every worker once when it starts) queues again
-what stopped beating.
+Tasks own only retries and failure. A failure leaves the meeting FAILED with a code and the key
+and params of a sentence (audio errors say exactly what is wrong with the file), which each reader
+sees in their own language (meetings.failures); it can be retried from the page. A worker
+killed mid-step is covered by meetings.recovery: each step claims its row, beats on it while it
+runs, and the reaper (Celery beat, and every worker once when it starts) queues again what
+stopped beating.
 """
 
 import logging
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 
 from aizuchi.heartbeat import beating
-from meetings import pipeline, recovery, selectors, services
+from meetings import pipeline, recovery, services
 from meetings.audio import AudioError
 from meetings.models import Meeting, TranscriptChunk
 
@@ -24,29 +23,19 @@ logger = logging.getLogger(__name__)
 
 
 class MeetingTask(Task):
-    """Runs a step in the owner's language (failure sentences are stored as the rep will read
-    them) and marks the meeting failed when the step raises, whatever the step."""
-
-    def __call__(self, *args, **kwargs):
-        meeting_id = self._meeting_id(*args, **kwargs)
-        with translation.override(
-            selectors.meeting_owner_language(meeting_id) if meeting_id else settings.LANGUAGE_CODE
-        ):
-            return super().__call__(*args, **kwargs)
+    """Marks the meeting failed when the step raises, whatever the step. No language is needed
+    here: what is stored is a code and params, made into a sentence by whoever reads it."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         meeting_id = self._meeting_id(*args, **kwargs)
         if meeting_id is None:
             return
         if isinstance(exc, AudioError):
-            services.meeting_fail(meeting_id=meeting_id, code=exc.code, message=exc.message)
+            logger.info("meeting %s: %s (%s)", meeting_id, exc.code, exc.detail)
+            services.meeting_fail(meeting_id=meeting_id, code=exc.code, key=exc.key, params=exc.params)
         else:
             logger.error("meeting %s failed in %s: %r", meeting_id, self.name, exc, exc_info=einfo.exc_info)
-            services.meeting_fail(
-                meeting_id=meeting_id,
-                code=services.INTERNAL_ERROR_CODE,
-                message=services.INTERNAL_ERROR_MESSAGE,
-            )
+            services.meeting_fail(meeting_id=meeting_id, code=services.INTERNAL_ERROR_CODE)
 
     def _meeting_id(self, *args, **kwargs):
         return args[0] if args else kwargs.get("meeting_id")

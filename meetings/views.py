@@ -1,11 +1,10 @@
 """Thin views: parse the request, call one service or selector, render."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFilesSent
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,15 +18,25 @@ from meetings.models import Meeting
 from meetings.speakers import TranscriptImportError
 
 
+def _consent_form(request, data=None):
+    """The upload's consent notice (privacy app): required where the uploader's team says so."""
+    from privacy.forms import ConsentForm
+    from privacy.selectors import consent_required_for
+
+    return ConsentForm(data, required=consent_required_for(request.user))
+
+
+def _list_page(request, form, consent_form, *, status: int = 200):
+    meetings = selectors.meeting_list_for_user(request.user)[:200]
+    context = {"meetings": meetings, "form": form, "consent_form": consent_form}
+    return render(request, "meetings/list.html", context, status=status)
+
+
 @login_required
 def meeting_list(request):
     if request.method == "POST":
         return _upload(request)
-    return render(
-        request,
-        "meetings/list.html",
-        {"meetings": selectors.meeting_list_for_user(request.user)[:200], "form": MeetingUploadForm()},
-    )
+    return _list_page(request, MeetingUploadForm(), _consent_form(request))
 
 
 def _upload(request):
@@ -40,21 +49,24 @@ def _upload(request):
             None,
             _("Upload at most %(count)d files at once.") % {"count": settings.AIZUCHI_MAX_FILES_PER_UPLOAD},
         )
-        meetings = selectors.meeting_list_for_user(request.user)[:200]
-        return render(request, "meetings/list.html", {"meetings": meetings, "form": form}, status=400)
+        return _list_page(request, form, _consent_form(request), status=400)
+    consent_form = _consent_form(request, request.POST)
     oversized = getattr(request, "oversized_uploads", [])
     for name in oversized:
         form.add_error(None, _("%(name)s is larger than the upload limit.") % {"name": name})
-    if not form.is_valid() or (oversized and not form.cleaned_data.get("files")):
-        meetings = selectors.meeting_list_for_user(request.user)[:200]
-        return render(request, "meetings/list.html", {"meetings": meetings, "form": form}, status=400)
+    consent_ok = consent_form.is_valid()
+    if not form.is_valid() or not consent_ok or (oversized and not form.cleaned_data.get("files")):
+        return _list_page(request, form, consent_form, status=400)
+
+    from privacy.services import meeting_consent_record
 
     files = form.cleaned_data["files"]
+    notice = consent_form.notice_or_none()
     created, rejected = [], []
     for uploaded in files:
         try:
-            created.append(
-                services.meeting_create_from_upload(
+            with transaction.atomic():
+                meeting = services.meeting_create_from_upload(
                     owner=request.user,
                     uploaded_file=uploaded,
                     title=form.cleaned_data["title"],
@@ -63,7 +75,15 @@ def _upload(request):
                     language=form.cleaned_data["language"],
                     file_count=len(files),
                 )
-            )
+                if notice is not None:
+                    meeting_consent_record(
+                        meeting=meeting,
+                        told_whom=notice.told_whom,
+                        told_on=notice.told_on or meeting.held_on,
+                        method=notice.method,
+                        recorded_by=request.user,
+                    )
+            created.append(meeting)
         except (AudioError, TranscriptImportError) as error:
             rejected.append((uploaded.name, error.message))
     for meeting in created:
@@ -71,8 +91,7 @@ def _upload(request):
     if rejected or oversized:
         for name, reason in rejected:
             form.add_error(None, f"{name}: {reason}")
-        meetings = selectors.meeting_list_for_user(request.user)[:200]
-        return render(request, "meetings/list.html", {"meetings": meetings, "form": form}, status=400)
+        return _list_page(request, form, consent_form, status=400)
     if len(created) == 1:
         return redirect("meetings:detail", meeting_id=created[0].pk)
     return redirect("meetings:list")
@@ -112,10 +131,7 @@ def meeting_audio(request, meeting_id: int):
     meeting = selectors.meeting_get_for_user(request.user, meeting_id)
     if not meeting.audio:  # an imported transcript has no recording
         raise Http404("This meeting has no recording.")
-    path = Path(meeting.audio.path)
-    if not path.is_file():
-        raise Http404("The recording file is missing.")
-    return private_file_response(request, path, download_name=meeting.original_filename)
+    return private_file_response(request, meeting.audio.name or "", download_name=meeting.original_filename)
 
 
 @login_required
@@ -154,7 +170,11 @@ def meeting_delete(request, meeting_id: int):
     meeting = selectors.meeting_get_for_user(request.user, meeting_id)
     if not selectors.meeting_can_edit(request.user, meeting):
         raise Http404
+    from privacy.services import erasure_by  # the audit row names who deleted it
+
     title = meeting.title
-    services.meeting_delete(meeting=meeting)
+    reason = "deleted by its owner" if meeting.owner_id == request.user.pk else "deleted by an admin"
+    with erasure_by(request.user, reason):
+        services.meeting_delete(meeting=meeting)
     messages.success(request, _("%(title)s was deleted.") % {"title": title})
     return redirect("meetings:list")

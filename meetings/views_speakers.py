@@ -4,7 +4,7 @@ Thin, like views.py: each loads the meeting through the access-scoped selector, 
 change it, calls one service and redirects. Who may fix speakers: selectors.meeting_can_fix_speakers.
 """
 
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -134,7 +134,5 @@ def voice_enrolment_clip(request):
     enrolment = selectors.enrolment_for_user(request.user)
     if enrolment is None or not enrolment.clip:
         raise Http404
-    path = Path(enrolment.clip.path)
-    if not path.is_file():
-        raise Http404
-    return private_file_response(request, path, download_name=path.name)
+    name = enrolment.clip.name or ""
+    return private_file_response(request, name, download_name=PurePosixPath(name).name)

@@ -2,7 +2,6 @@
 meeting run through the real behaviour engine (spaCy/Sudachi, a few seconds the first time)."""
 
 import datetime
-import shutil
 
 from coaching.models import MeetingScore
 from meetings.models import Segment
@@ -32,7 +31,8 @@ def analysed_ja_meeting(make_meeting, owner, *, title="定例商談", with_wav=T
     """A meeting with Japanese rep/customer turns, analysed by the real engine; the 16 kHz WAV
     the pipeline would leave is put in place so the waveform has peaks."""
     from coaching.services import meeting_analyse
-    from meetings.services import derived_audio_path
+    from meetings import filestore
+    from meetings.services import derived_audio_name
 
     meeting = make_meeting(owner, title=title, customer_name="山田商事", language="ja", duration_seconds=11.0)
     for i, (speaker, text) in enumerate(JA_TURNS):
@@ -41,9 +41,7 @@ def analysed_ja_meeting(make_meeting, owner, *, title="定例商談", with_wav=T
         )
     meeting_analyse(meeting=meeting)
     if with_wav:
-        path = derived_audio_path(meeting)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(JFK_WAV, path)
+        filestore.save_file(derived_audio_name(meeting), JFK_WAV)
     return meeting
 
 

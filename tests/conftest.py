@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from accounts.models import Profile, Team
+from tests.s3 import moto_server, s3_storage  # noqa: F401  (fixtures: a loopback S3 server)
 
 DATA = Path(__file__).parent / "data"
 JFK_WAV = DATA / "jfk" / "jfk.wav"
@@ -222,3 +223,12 @@ def pytest_collection_modifyitems(items):
             if name in names:
                 names.remove(name)
             names.insert(0, name)
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    """A MEDIA_ROOT of the test's own, so "no file left" means exactly that (privacy tests)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root

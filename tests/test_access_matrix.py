@@ -67,6 +67,7 @@ MEETING_URLS = [
         {"carol", "admin"},
     ),
     ("North targets", lambda w: reverse("coaching:targets") + f"?team={w['north'].pk}", {"carol", "admin"}),
+    ("North CRM import", lambda w: reverse("deals:import") + f"?team={w['north'].pk}", {"carol", "admin"}),
     ("rule feedback", lambda w: reverse("reviews:feedback"), {"admin"}),
     # Pages about the viewer themselves: every signed-in persona has one.
     ("own trends", lambda w: reverse("coaching:trends"), {"alice", "bob", "carol", "dave", "admin"}),

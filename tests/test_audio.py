@@ -125,8 +125,11 @@ def test_missing_file_is_reported_as_missing(tmp_path):
     assert_tells_the_rep(exc.value, "missing", "upload")
 
 
-@pytest.mark.parametrize("kind", ["png", "text", "docx"])
-def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind):
+@pytest.mark.parametrize(
+    ("kind", "looks_like"),
+    [("png", "an image"), ("text", "text"), ("docx", "a ZIP archive or an Office document")],
+)
+def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind, looks_like):
     # Given an image, a text file or a Word document renamed to .mp3
     path = tmp_path / "meeting.mp3"
     if kind == "png":
@@ -137,10 +140,10 @@ def test_non_recording_renamed_to_mp3_is_not_media(tmp_path, kind):
     else:
         with zipfile.ZipFile(path, "w") as z:
             z.writestr("word/document.xml", "<w:document/>")
-    # When probed, then the rep hears it is not a recording, not that its audio track is missing
+    # When probed, then the rep hears what it is, not that its audio track is missing
     with pytest.raises(AudioError) as exc:
         probe(path)
-    assert_tells_the_rep(exc.value, "not_media", "not an audio or video recording")
+    assert_tells_the_rep(exc.value, "not_media", f"not an audio or video file (it looks like {looks_like})")
 
 
 def test_video_without_sound_is_no_audio(tmp_path):
@@ -258,7 +261,7 @@ def test_silent_recording_is_rejected(tmp_path, kind):
     out = tmp_path / "muted.wav"
     with pytest.raises(AudioError) as exc:
         decode_to_wav(path, out, expected_duration=info.duration)
-    assert_tells_the_rep(exc.value, "silent", "silent", "microphone")
+    assert_tells_the_rep(exc.value, "no_speech", "no speech was found", "microphone")
     assert not out.exists()
     assert leftovers(tmp_path) == []
 
@@ -303,9 +306,20 @@ def test_decode_timeout_grows_with_the_recording():
 
 
 def test_audio_error_survives_the_trip_to_a_worker():
-    err = AudioError("silent", "This recording is silent.", "tail of stderr")
+    err = AudioError("too_long", "too_long", {"length_seconds": 18000, "limit_seconds": 14400}, "stderr")
     copy = pickle.loads(pickle.dumps(err))
-    assert (copy.code, copy.message, copy.detail) == (err.code, err.message, err.detail)
+    assert (copy.code, copy.key, copy.params, copy.detail) == (err.code, err.key, err.params, err.detail)
+    assert copy.message == err.message
+
+
+def test_audio_error_message_is_made_in_the_language_active_when_read():
+    # Given one error, raised once
+    err = AudioError("too_long", "too_long", {"length_seconds": 5 * 3600, "limit_seconds": 4 * 3600})
+    # Then each reader gets it in their own language, with lengths in their words
+    with translation.override("en"):
+        assert "5 hours long" in err.message and "at most 4 hours" in err.message
+    with translation.override("ja"):
+        assert "5 時間" in err.message and "4 時間" in err.message and "hours" not in err.message
 
 
 # --- good uploads ----------------------------------------------------------------------------------
@@ -464,3 +478,62 @@ def test_decoding_a_long_recording_keeps_memory_flat(tmp_path, long_tone_flac):
     assert piece.size == 10 * SR and slice_peak < 2_000_000, slice_peak
     # and progress was reported along the way, in order, ending at 1
     assert len(progress) >= 50 and progress == sorted(progress) and progress[-1] == 1.0
+
+
+# --- hostile files at the seam (the doors are in test_hostile_uploads.py) ---------------------------
+
+
+@pytest.mark.parametrize("suffix", ["m4a", "mp3", "flac", "ogg", "aac", "wav", "webm"])
+def test_text_with_any_recording_name_is_called_text(tmp_path, suffix):
+    # Given notes saved under a recording's name (ffprobe would call the .m4a one "incomplete"
+    # and find a FLAC stream in the .flac one)
+    path = tmp_path / f"notes.{suffix}"
+    path.write_text("Call notes: send the proposal by Friday.\n" * 30, encoding="utf-8")
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", "not an audio or video file (it looks like text)")
+
+
+@pytest.mark.parametrize(
+    ("content", "looks_like"),
+    [
+        ("議事録\r\n".encode("utf-16"), "text"),
+        ("議事録です。次回は来週。\n".encode("cp932") * 20, "text"),
+        (b"<!DOCTYPE html><html><body>login</body></html>", "a web page (HTML)"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+    ],
+    ids=["utf-16", "shift-jis", "html", "pdf"],
+)
+def test_documents_named_like_recordings_are_called_what_they_are(tmp_path, content, looks_like):
+    path = tmp_path / "meeting.m4a"
+    path.write_bytes(content)
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", f"(it looks like {looks_like})")
+
+
+def test_random_bytes_named_flac_are_not_media(tmp_path):
+    path = tmp_path / "noise.flac"
+    path.write_bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    with pytest.raises(AudioError) as exc:
+        probe(path)
+    assert_tells_the_rep(exc.value, "not_media", "not an audio or video recording")
+
+
+def test_recordings_are_never_sniffed_as_documents(tmp_path, speech_wav):
+    # Every container we accept starts with bytes no text or document has
+    for ext in ("mp3", "m4a", "ogg", "opus", "flac", "webm"):
+        out = tmp_path / f"speech.{ext}"
+        ffmpeg("-i", str(speech_wav), "-t", "2", str(out))
+        assert probe(out).duration == pytest.approx(2, abs=0.1), ext
+
+
+def test_a_recording_longer_than_its_header_says_stops_decoding_at_the_limit(tmp_path, speech_wav):
+    # Given a 20 s recording whose container would have stated 5 s (as a crafted file can)
+    out = tmp_path / "out.wav"
+    # When decoded with a 10 s limit, then ffmpeg stops just past it and the rep hears why
+    with pytest.raises(AudioError) as exc:
+        decode_to_wav(speech_wav, out, expected_duration=5, max_duration=10)
+    assert_tells_the_rep(exc.value, "too_long", "longer than 10 seconds", "split")
+    assert "decoded past 10s" in exc.value.detail
+    assert not out.exists() and leftovers(tmp_path) == []

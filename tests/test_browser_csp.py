@@ -138,6 +138,7 @@ def test_rep_walks_her_pages_without_a_csp_violation_and_they_still_work(
 
         alice_page.visit("/coaching/trends/?start=2026-08-01&end=2026-11-30", "body[data-charts-ready=true]")
         alice_page.visit("/meetings/voice/", "#voice")
+        alice_page.visit("/privacy/", "#retention-policy")
         alice_page.visit("/reviews/notifications/")
 
         # And the language picker switches the interface on change

@@ -2,14 +2,17 @@
 
 import json
 import re
+import uuid
 
 import numpy as np
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from coaching.engine import turns_from_segments
 from coaching.transcript import _turn_layout, transcript_lines
 from coaching.waveform import compute_peaks, peaks_cached
+from meetings import filestore
 from meetings.audio import read_samples
 from tests.coaching_pages import FAST_HASHERS, analysed_ja_meeting
 from tests.conftest import JFK_WAV
@@ -72,15 +75,15 @@ def test_peaks_are_the_loudest_sample_of_each_slice(tmp_path):
     assert data["peaks"][0] == pytest.approx(float(samples[: samples.size // 100].max()), abs=0.001)
 
 
-def test_peaks_are_cached_beside_the_audio_and_missing_audio_gives_none(tmp_path):
-    wav = tmp_path / "audio16k.wav"
-    wav.write_bytes(JFK_WAV.read_bytes())
-    cache = tmp_path / "peaks.json"
-    first = peaks_cached(wav, cache)
-    assert json.loads(cache.read_text())["peaks"] == first["peaks"]
-    wav.unlink()
-    assert peaks_cached(wav, cache)["peaks"] == first["peaks"]  # the cache outlives the WAV
-    assert peaks_cached(tmp_path / "none.wav", tmp_path / "none.json") is None
+def test_peaks_are_cached_beside_the_audio_and_missing_audio_gives_none():
+    folder = f"meetings/{uuid.uuid4()}"
+    filestore.save_file(f"{folder}/audio16k.wav", JFK_WAV)
+    first = peaks_cached(f"{folder}/audio16k.wav", f"{folder}/peaks.json")
+    assert json.loads(filestore.read_bytes(f"{folder}/peaks.json"))["peaks"] == first["peaks"]
+    default_storage.delete(f"{folder}/audio16k.wav")
+    # the cache outlives the WAV
+    assert peaks_cached(f"{folder}/audio16k.wav", f"{folder}/peaks.json")["peaks"] == first["peaks"]
+    assert peaks_cached(f"{folder}/none.wav", f"{folder}/none.json") is None
 
 
 @pytest.mark.django_db

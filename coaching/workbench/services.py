@@ -268,8 +268,23 @@ def pack_export(*, snapshot: dict[str, Any], fmt: str = "yaml", version: str = "
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def pack_parse_file(content: bytes) -> dict[str, Any]:
-    """A pack file (YAML or JSON) as a snapshot; RuleError with a sentence when it is not one."""
+def _yaml_without_aliases(text: str) -> Any:
+    """YAML as plain data, refusing anchors and aliases: a rule pack needs none, and a few lines of
+    nested aliases expand to billions of rules (the "billion laughs" file)."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader: plain data only
+
+
+def pack_data_parse(content: bytes) -> dict[str, Any]:
+    """A pack file (YAML or JSON) as plain data; RuleError with a sentence when it is not one."""
     if len(content) > MAX_PACK_BYTES:
         raise RuleError(_("The file is too large (at most %(n)d MB).") % {"n": MAX_PACK_BYTES // 1_000_000})
     try:
@@ -277,24 +292,37 @@ def pack_parse_file(content: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RuleError(_("The file is not UTF-8 text.")) from None
     try:
-        if text.lstrip().startswith("{"):
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # yaml/json errors: say where
+        data = json.loads(text) if text.lstrip().startswith("{") else _yaml_without_aliases(text)
+    except Exception as exc:  # yaml/json errors (and nesting too deep): say where
         raise RuleError(_("The file is not valid YAML or JSON: %(err)s") % {"err": str(exc)[:300]}) from None
     if not isinstance(data, dict) or "rules" not in data:
         raise RuleError(_("The file is not a rule pack (it needs behaviours and rules)."))
-    snapshot = {"behaviours": data.get("behaviours") or {}, "rules": data.get("rules") or []}
-    if not isinstance(snapshot["rules"], list) or not all(isinstance(r, dict) for r in snapshot["rules"]):
+    if not isinstance(data["rules"] or [], list) or not all(isinstance(r, dict) for r in data["rules"] or []):
         raise RuleError(_("rules must be a list of rules."))
+    return data
+
+
+def pack_parse_file(content: bytes) -> dict[str, Any]:
+    """A pack file (YAML or JSON) as a snapshot; RuleError with a sentence when it is not one."""
+    data = pack_data_parse(content)
+    snapshot = {"behaviours": data.get("behaviours") or {}, "rules": data.get("rules") or []}
     for b in snapshot["behaviours"].values() if isinstance(snapshot["behaviours"], dict) else []:
         if isinstance(b, dict):
             b.setdefault("count", "per_match")
     snapshot_validate(snapshot)
     return snapshot
+
+
+def pack_read_file(path: str) -> Any:
+    """A versioned pack file on disk (``load_rule_pack``) as a RulePack, checked as an imported one
+    is: size first (only one byte past the limit is read), then syntax, shape and every rule."""
+    with open(path, "rb") as fh:
+        content = fh.read(MAX_PACK_BYTES + 1)
+    data = pack_data_parse(content)
+    if "version" not in data:
+        raise RuleError(_("A rule pack needs a version."))
+    snapshot_validate({"behaviours": data.get("behaviours") or {}, "rules": data.get("rules") or []})
+    return parse_pack(data)
 
 
 def pack_import(*, actor: Any, content: bytes, filename: str = "") -> int:

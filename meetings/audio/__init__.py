@@ -16,7 +16,7 @@ Callers use the names below; tuning constants stay in their module, so patch the
 from meetings.audio.decode import DecodedAudio, decode_timeout, decode_to_wav
 from meetings.audio.errors import AudioError, format_duration
 from meetings.audio.probe import SUPPORTED_EXTENSIONS, ProbeInfo, check_extension, probe, validate
-from meetings.audio.wav import SAMPLE_RATE, SAMPLE_WIDTH, plan_chunks, read_samples, wav_duration
+from meetings.audio.wav import SAMPLE_RATE, SAMPLE_WIDTH, plan_chunks, read_samples, wav_duration, write_slice
 
 __all__ = [
     "SAMPLE_RATE",
@@ -34,4 +34,5 @@ __all__ = [
     "read_samples",
     "validate",
     "wav_duration",
+    "write_slice",
 ]

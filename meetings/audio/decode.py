@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meetings.audio import ffmpeg
-from meetings.audio.errors import AudioError, format_duration, user_message
+from meetings.audio.errors import AudioError
 from meetings.audio.wav import SAMPLE_RATE, SAMPLE_WIDTH
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def decode_to_wav(
     *,
     channels: int = 1,
     expected_duration: float | None = None,
+    max_duration: float | None = None,
     on_progress: Callable[[float], None] | None = None,
 ) -> DecodedAudio:
     """Decode the first audio stream to a 16 kHz s16le WAV at ``out_path``, streaming.
@@ -80,19 +81,24 @@ def decode_to_wav(
 
     Raises AudioError ``decode_failed`` (ffmpeg error or timeout), ``empty`` (nothing decoded),
     ``truncated`` (decoded length short of ``expected_duration`` by more than max(2 s, 2 %)),
-    ``silent`` (under ``MIN_SOUND_SECONDS`` of 100 ms windows above ``SILENCE_THRESHOLD_DBFS``).
+    ``no_speech`` (under ``MIN_SOUND_SECONDS`` of 100 ms windows above ``SILENCE_THRESHOLD_DBFS``),
+    ``too_long`` (``max_duration`` given and the audio goes on past it: a container that states a
+    shorter length than it holds; ffmpeg stops one second past the limit, so a small file that
+    decodes to days costs at most the limit's worth of decoding and disk).
     """
     if channels not in (1, 2):
         raise ValueError("channels must be 1 or 2")
     src = Path(path)
     out = Path(out_path)
     if not src.is_file():
-        raise AudioError("missing", user_message("missing"), f"no such file: {src}")
+        raise AudioError("missing", "missing", detail=f"no such file: {src}")
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", ffmpeg.input_url(src),
         "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", str(channels), "-ar", str(SAMPLE_RATE),
-        "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1",
+        "-c:a", "pcm_s16le",
+        *(["-t", f"{max_duration + 1:.3f}"] if max_duration else []),
+        "-f", "s16le", "pipe:1",
     ]  # fmt: skip
     timeout = decode_timeout(expected_duration)
 
@@ -113,32 +119,37 @@ def decode_to_wav(
         run = _ffmpeg_to_wav(cmd, tmp, channels=channels, timeout=timeout, on_block=report)
         if run.timed_out:
             raise AudioError(
-                "decode_failed", user_message("decode_failed"), f"ffmpeg timed out after {timeout:.0f}s"
+                "decode_failed", "decode_failed", detail=f"ffmpeg timed out after {timeout:.0f}s"
             )
         if run.returncode != 0:
             raise AudioError(
-                "decode_failed", user_message("decode_failed"), run.stderr or f"ffmpeg exit {run.returncode}"
+                "decode_failed", "decode_failed", detail=run.stderr or f"ffmpeg exit {run.returncode}"
             )
         duration = run.frames / SAMPLE_RATE
         if run.frames == 0:
+            raise AudioError("empty", "no_audio_data", detail=run.stderr or "ffmpeg produced no samples")
+        if max_duration and duration > max_duration:
             raise AudioError(
-                "empty", user_message("no_audio_data"), run.stderr or "ffmpeg produced no samples"
+                "too_long",
+                "too_long_unstated",
+                {"limit_seconds": max_duration},
+                f"decoded past {max_duration:.0f}s; the container stated {expected_duration}",
             )
         if expected_duration and expected_duration > 0:
             missing = expected_duration - duration
             if missing > max(
                 TRUNCATION_MIN_MISSING_SECONDS, TRUNCATION_MIN_MISSING_FRACTION * expected_duration
             ):
-                read, total = format_duration(duration), format_duration(expected_duration)
                 raise AudioError(
                     "truncated",
-                    user_message("truncated", read=read, total=total),
+                    "truncated",
+                    {"read_seconds": duration, "total_seconds": expected_duration},
                     f"decoded {duration:.2f}s of {expected_duration:.2f}s; {run.stderr}",
                 )
         loud_seconds = run.loud_windows * SILENCE_WINDOW_SECONDS
         if loud_seconds < MIN_SOUND_SECONDS:
             detail = f"{loud_seconds:.1f}s above {SILENCE_THRESHOLD_DBFS} dBFS in {duration:.1f}s"
-            raise AudioError("silent", user_message("silent"), detail)
+            raise AudioError("no_speech", "no_speech", detail=detail)
         os.chmod(tmp, 0o640)  # mkstemp makes 0600; match FILE_UPLOAD_PERMISSIONS of the original
         os.replace(tmp, out)
     except BaseException:

@@ -1,19 +1,21 @@
 """What a rep reads when a recording cannot be used: AudioError and its translated sentences.
 
-Messages are translated when raised (the worker's active language), and in English where Django
-settings are not loaded (CLI, bench scripts).
+An AudioError carries a code (what went wrong, for programs), a message key and plain params
+(numbers, names): never a finished sentence. The sentence is made when someone reads it
+(``message`` / ``render_message``), in the reader's active language, so a failure stored by the
+worker reads in Japanese to one rep and in English to another. English where Django settings are
+not loaded (CLI, bench scripts).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 # trans_null's gettext_noop is the identity and needs no settings; makemessages still sees the calls.
 from django.utils.translation.trans_null import gettext_noop
 
-# User-facing messages, translated when raised (the worker's active language). Marked with
-# gettext_noop so makemessages collects them.
 _MESSAGES = {
     "missing": gettext_noop(
         "The uploaded file could not be found on the server. Please upload the recording again."
@@ -28,6 +30,10 @@ _MESSAGES = {
     "not_media": gettext_noop(
         "This file is not an audio or video recording (it may be an image or a document with a "
         "recording's file name). Please upload the meeting's audio or video file."
+    ),
+    "not_media_kind": gettext_noop(
+        "This is not an audio or video file (it looks like %(looks_like)s), even though its name "
+        "says it is. Please upload the meeting's audio or video file."
     ),
     "no_audio": gettext_noop(
         "This file contains no audio track, so there is nothing to transcribe. Please upload the "
@@ -49,6 +55,10 @@ _MESSAGES = {
         "This recording is %(length)s long, but recordings can be at most %(limit)s. Please split it "
         "into shorter parts and upload them separately."
     ),
+    "too_long_unstated": gettext_noop(
+        "This recording is longer than %(limit)s (its file states a shorter length), and recordings "
+        "can be at most %(limit)s. Please split it into shorter parts and upload them separately."
+    ),
     "incomplete": gettext_noop(
         "This file is incomplete (the end of the recording is missing), so it cannot be read. Please "
         "upload the complete file, exporting it once more from the recording app if needed."
@@ -58,9 +68,12 @@ _MESSAGES = {
         "off (for example by an upload or copy that stopped early). Please upload the complete file "
         "again."
     ),
-    "silent": gettext_noop(
-        "This recording is silent or almost silent, so there is no speech to analyse. Please check "
-        "that the microphone was on and not muted, and upload a recording with sound."
+    # Digital silence, a muted microphone's hiss, a test tone or hold music: the same outcome and the
+    # same sentence whether the decoder's loudness check or the speech recogniser found it.
+    "no_speech": gettext_noop(
+        "No speech was found in this recording (it is silent, or holds only a tone or noise), so "
+        "there is nothing to analyse. Please check that the microphone was on and not muted, and "
+        "upload the recording of the conversation."
     ),
     "decode_failed": gettext_noop(
         "This recording could not be decoded; the file may be damaged. Please export it again from "
@@ -69,8 +82,24 @@ _MESSAGES = {
 }
 
 
+# What a non-recording looks like, named in ``not_media_kind`` (probe.sniff_content's answers).
+_LOOKS_LIKE = {
+    "text": gettext_noop("text"),
+    "html": gettext_noop("a web page (HTML)"),
+    "pdf": gettext_noop("a PDF document"),
+    "archive": gettext_noop("a ZIP archive or an Office document"),
+    "image": gettext_noop("an image"),
+}
+
+# Params named ``*_seconds`` are lengths, shown in words (``length_seconds`` → ``%(length)s``);
+# the length of a file over the limit is rounded up so it never reads as equal to the limit.
+_SECONDS_SUFFIX = "_seconds"
+_ROUNDED_UP = frozenset({"length_seconds"})
+
+
 class AudioError(Exception):
-    """A recording we cannot use, with a sentence for the rep and ffmpeg's words for the log."""
+    """A recording we cannot use: a code, the key and params of the sentence for the rep, and
+    ffmpeg's words for the log (``detail``). ``message`` is made in the active language."""
 
     CODES = frozenset(
         {
@@ -80,20 +109,31 @@ class AudioError(Exception):
             "too_long",
             "unsupported",
             "truncated",
-            "silent",
+            "no_speech",
             "decode_failed",
             "missing",
         }
     )
 
-    def __init__(self, code: str, message: str, detail: str = "") -> None:
+    def __init__(
+        self, code: str, key: str, params: Mapping[str, Any] | None = None, detail: str = ""
+    ) -> None:
         if code not in self.CODES:
             raise ValueError(f"unknown AudioError code {code!r}")
+        if key not in _MESSAGES:
+            raise ValueError(f"unknown AudioError message {key!r}")
+        params = dict(params or {})
         # Passing every field to Exception keeps the error picklable (Celery sends it between processes).
-        super().__init__(code, message, detail)
+        super().__init__(code, key, params, detail)
         self.code = code
-        self.message = message
+        self.key = key
+        self.params = params
         self.detail = detail
+
+    @property
+    def message(self) -> str:
+        """The sentence for the rep, in the language active now."""
+        return render_message(self.key, self.params)
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
@@ -113,10 +153,30 @@ def _translation() -> Any:
     return translation
 
 
-def user_message(key: str, **params: object) -> str:
-    """The sentence for ``key`` in ``_MESSAGES``, translated now and filled with ``params``."""
-    text = _translation().gettext(_MESSAGES[key])
-    return text % params if params else text
+def has_message(key: str) -> bool:
+    return key in _MESSAGES
+
+
+def render_message(key: str, params: Mapping[str, Any] | None = None) -> str:
+    """The sentence for ``key`` in the active language, its params shown as a rep reads them:
+    lengths in words, the accepted formats listed, what a non-recording looks like translated."""
+    from meetings.audio.probe import SUPPORTED_EXTENSIONS
+
+    t = _translation()
+    shown: dict[str, object] = {"formats": ", ".join(sorted(ext.upper() for ext in SUPPORTED_EXTENSIONS))}
+    for name, value in (params or {}).items():
+        if name.endswith(_SECONDS_SUFFIX):
+            seconds = float(value) if isinstance(value, int | float) else 0.0
+            shown[name[: -len(_SECONDS_SUFFIX)]] = format_duration(seconds, round_up=name in _ROUNDED_UP)
+        elif name == "looks_like":
+            shown[name] = t.gettext(_LOOKS_LIKE.get(str(value), _LOOKS_LIKE["text"]))
+        else:
+            shown[name] = str(value)
+    text = t.gettext(_MESSAGES[key])
+    try:
+        return text % shown
+    except (KeyError, TypeError, ValueError):  # a stored row whose params no longer fit: say it plainly
+        return t.gettext(_MESSAGES["decode_failed"])
 
 
 def format_duration(seconds: float, *, round_up: bool = False) -> str:

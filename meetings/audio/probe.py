@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from meetings.audio import ffmpeg
-from meetings.audio.errors import AudioError, format_duration, user_message
+from meetings.audio.errors import AudioError
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
     {"wav", "mp3", "m4a", "aac", "ogg", "oga", "opus", "flac", "webm", "mp4", "mov"}
@@ -41,19 +41,12 @@ class ProbeInfo:
 
 def check_extension(filename: str) -> None:
     """Reject a file name whose extension is not a recording format we accept (before any upload work)."""
-    formats = ", ".join(sorted(ext.upper() for ext in SUPPORTED_EXTENSIONS))
     name = Path(filename).name
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
     if not ext:
-        raise AudioError(
-            "unsupported", user_message("no_extension", formats=formats), f"filename={filename!r}"
-        )
+        raise AudioError("unsupported", "no_extension", detail=f"filename={filename!r}")
     if ext not in SUPPORTED_EXTENSIONS:
-        raise AudioError(
-            "unsupported",
-            user_message("unsupported_extension", ext=ext, formats=formats),
-            f"filename={filename!r}",
-        )
+        raise AudioError("unsupported", "unsupported_extension", {"ext": ext}, f"filename={filename!r}")
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -80,9 +73,15 @@ def probe(path: str | Path) -> ProbeInfo:
     """
     p = Path(path)
     if not p.is_file():
-        raise AudioError("missing", user_message("missing"), f"no such file: {p}")
+        raise AudioError("missing", "missing", detail=f"no such file: {p}")
     if p.stat().st_size == 0:
-        raise AudioError("empty", user_message("empty"), f"0 bytes: {p}")
+        raise AudioError("empty", "empty", detail=f"0 bytes: {p}")
+    head = _read_head(p)
+    looks_like = sniff_content(head)
+    if looks_like:
+        raise AudioError(
+            "not_media", "not_media_kind", {"looks_like": looks_like}, f"content looks like {looks_like}"
+        )
     cmd = [
         "ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
         ffmpeg.input_url(p),
@@ -90,18 +89,24 @@ def probe(path: str | Path) -> ProbeInfo:
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise AudioError("decode_failed", user_message("decode_failed"), f"ffprobe timed out: {p}") from exc
+        raise AudioError("decode_failed", "decode_failed", detail=f"ffprobe timed out: {p}") from exc
     except FileNotFoundError as exc:
         raise RuntimeError("ffprobe is not installed (apt-get install ffmpeg)") from exc
     stderr = ffmpeg.stderr_tail(proc.stderr)
     if proc.returncode != 0:
-        if "moov atom not found" in stderr:
-            raise AudioError("truncated", user_message("incomplete"), stderr)
-        raise AudioError("not_media", user_message("not_media"), stderr or f"ffprobe exit {proc.returncode}")
+        # Only a file that starts like an MP4 is an MP4 whose index is missing: ffprobe says
+        # "moov atom not found" for anything named .m4a.
+        if "moov atom not found" in stderr and _starts_like_mp4(head):
+            raise AudioError("truncated", "incomplete", detail=stderr)
+        if _starts_like_media(head):  # a WAV whose header says 0 Hz, a damaged FLAC: a broken recording
+            raise AudioError(
+                "decode_failed", "decode_failed", detail=stderr or f"ffprobe exit {proc.returncode}"
+            )
+        raise AudioError("not_media", "not_media", detail=stderr or f"ffprobe exit {proc.returncode}")
     try:
         data = json.loads(proc.stdout or b"{}")
     except ValueError as exc:
-        raise AudioError("not_media", user_message("not_media"), f"unreadable ffprobe output: {exc}") from exc
+        raise AudioError("not_media", "not_media", detail=f"unreadable ffprobe output: {exc}") from exc
     fmt = data.get("format") or {}
     streams = data.get("streams") or []
     audio = [s for s in streams if s.get("codec_type") == "audio"]
@@ -113,20 +118,20 @@ def probe(path: str | Path) -> ProbeInfo:
     format_name = str(fmt.get("format_name", ""))
     if not audio:
         if _is_not_media(fmt) or not video:
-            raise AudioError(
-                "not_media", user_message("not_media"), f"format={format_name} streams={len(streams)}"
-            )
-        raise AudioError(
-            "no_audio", user_message("no_audio"), f"format={format_name} video streams={len(video)}"
-        )
+            raise AudioError("not_media", "not_media", detail=f"format={format_name} streams={len(streams)}")
+        raise AudioError("no_audio", "no_audio", detail=f"format={format_name} video streams={len(video)}")
     stream = audio[0]
     codec = str(stream.get("codec_name") or "")
     if not codec or codec == "none":
         raise AudioError(
             "unsupported",
-            user_message("unsupported_codec", codec=stream.get("codec_tag_string") or "?"),
+            "unsupported_codec",
+            {"codec": str(stream.get("codec_tag_string") or "?")[:40]},
             f"format={format_name} stream={stream}",
         )
+    if not int(stream.get("channels") or 0) or not int(stream.get("sample_rate") or 0):
+        # ffprobe guessed a format from the name alone (probe score 1) and found no real stream.
+        raise AudioError("not_media", "not_media", detail=f"format={format_name} stream={stream}")
     duration = _float_or_none(stream.get("duration")) or _float_or_none(fmt.get("duration"))
     if duration is None:
         duration = _measure_duration(p)
@@ -140,6 +145,86 @@ def probe(path: str | Path) -> ProbeInfo:
     )
 
 
+_SNIFF_BYTES = 8192
+# Signatures of files people upload by mistake under a recording's name.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "archive"),
+    (b"PK\x05\x06", "archive"),
+    (b"\x1f\x8b", "archive"),
+    (b"7z\xbc\xaf\x27\x1c", "archive"),
+    (b"Rar!\x1a\x07", "archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "archive"),  # old .doc/.xls
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF87a", "image"),
+    (b"GIF89a", "image"),
+    (b"BM", "image"),
+)
+_TEXT_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(_SNIFF_BYTES)
+
+
+def _starts_like_mp4(head: bytes) -> bool:
+    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
+
+
+def _starts_like_media(head: bytes) -> bool:
+    """The first bytes of a recording container (WAV, MP3, Ogg, FLAC, MP4, WebM/Matroska)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return True
+    if head.startswith((b"ID3", b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3")) or _starts_like_mp4(head):
+        return True
+    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG audio / ADTS frame sync
+
+
+def _decoded_text(head: bytes) -> str | None:
+    """The start of the file as text, if it is text: UTF-8/16 (with a BOM) or Shift_JIS."""
+    for bom, encoding in _TEXT_BOMS:
+        if head.startswith(bom):
+            return head[len(bom) :].decode(encoding, "ignore")
+    if b"\x00" in head:
+        return None  # every recording container has NUL bytes in its first kilobytes
+    for encoding in ("utf-8", "cp932"):
+        try:
+            # The head may cut a multi-byte character in two: drop up to 3 trailing bytes.
+            for cut in range(4):
+                try:
+                    return head[: len(head) - cut].decode(encoding)
+                except UnicodeDecodeError:
+                    if cut == 3:
+                        raise
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def sniff_content(head: bytes) -> str | None:
+    """What a file that is surely no recording looks like ("text", "html", "pdf", "archive",
+    "image"), from its first bytes; None when it may be media (ffprobe decides then)."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            # "BM" is also how some text starts: a bitmap has its file size right after it.
+            if kind == "image" and signature == b"BM" and (len(head) < 14 or b"\x00" not in head[:14]):
+                continue
+            return kind
+    text = _decoded_text(head)
+    if text is None:
+        return None
+    controls = sum(1 for c in text if c < " " and c not in _TEXT_CONTROLS)
+    if controls > len(text) // 100:
+        return None
+    start = text.lstrip().lower()
+    if start.startswith(("<!doctype html", "<html", "<?xml", "<svg")):
+        return "html" if "html" in start[:20] else "text"
+    return "text"
+
+
 def _measure_duration(path: Path) -> float:
     """Length of a container that states none (MediaRecorder webm): demux the audio, keep the last time."""
     cmd = [
@@ -150,7 +235,7 @@ def _measure_duration(path: Path) -> float:
         proc = subprocess.run(cmd, capture_output=True, timeout=MEASURE_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as exc:
         raise AudioError(
-            "decode_failed", user_message("decode_failed"), f"ffmpeg duration scan timed out: {path}"
+            "decode_failed", "decode_failed", detail=f"ffmpeg duration scan timed out: {path}"
         ) from exc
     micros = 0
     for line in proc.stdout.decode("ascii", "replace").splitlines():
@@ -158,21 +243,18 @@ def _measure_duration(path: Path) -> float:
         if key == "out_time_us" and value.strip().lstrip("-").isdigit():
             micros = max(micros, int(value))
     if proc.returncode != 0 and micros == 0:
-        raise AudioError("decode_failed", user_message("decode_failed"), ffmpeg.stderr_tail(proc.stderr))
+        raise AudioError("decode_failed", "decode_failed", detail=ffmpeg.stderr_tail(proc.stderr))
     return micros / 1_000_000
 
 
 def validate(info: ProbeInfo, *, max_duration_seconds: float) -> None:
     """Refuse a recording of no length (``empty``) or one longer than the limit (``too_long``)."""
     if info.duration <= 0:
-        raise AudioError("empty", user_message("no_audio_data"), f"duration={info.duration}")
+        raise AudioError("empty", "no_audio_data", detail=f"duration={info.duration}")
     if info.duration > max_duration_seconds:
         raise AudioError(
             "too_long",
-            user_message(
-                "too_long",
-                length=format_duration(info.duration, round_up=True),
-                limit=format_duration(max_duration_seconds),
-            ),
+            "too_long",
+            {"length_seconds": info.duration, "limit_seconds": max_duration_seconds},
             f"duration={info.duration:.1f}s limit={max_duration_seconds:.0f}s",
         )

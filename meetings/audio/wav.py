@@ -108,3 +108,29 @@ def plan_chunks(
         start = cut
     chunks.append((start, duration))
     return chunks
+
+
+def write_slice(wav_path: str | Path, start: float, end: float, out_path: str | Path) -> Path:
+    """Copy ``[start, end)`` seconds of a WAV into a WAV of its own, frames unchanged.
+
+    Bounds round as in ``read_samples``, so ``read_samples(out)`` equals
+    ``read_samples(wav_path, start, end)``. Copies a minute at a time: flat memory.
+    """
+    out = Path(out_path)
+    with wave.open(str(wav_path), "rb") as reader:
+        rate, total = reader.getframerate(), reader.getnframes()
+        first = min(round(start * rate), total)
+        last = max(first, min(round(end * rate), total))
+        reader.setpos(first)
+        with wave.open(str(out), "wb") as writer:
+            writer.setnchannels(reader.getnchannels())
+            writer.setsampwidth(reader.getsampwidth())
+            writer.setframerate(rate)
+            remaining = last - first
+            while remaining > 0:
+                frames = reader.readframes(min(remaining, 60 * rate))
+                if not frames:
+                    break
+                writer.writeframesraw(frames)
+                remaining -= len(frames) // (reader.getsampwidth() * reader.getnchannels())
+    return out

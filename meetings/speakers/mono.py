@@ -27,6 +27,9 @@ CLUSTER_DISTANCE = 0.8
 MIN_CLUSTER_SHARE = 0.1
 MIN_CLUSTER_SECONDS = 4.0
 HEURISTIC_CONFIDENCE = 0.35
+# Short turns (backchannels) are decided by a classifier trained on this recording's own voices
+# (short_turns.py); False keeps the nearest centroid (for comparison).
+REGROUP_SHORT_TURNS = True
 
 _lock = threading.Lock()
 _models: dict[str, object] = {}
@@ -114,22 +117,29 @@ class MonoResult:
 
 
 def segment_embeddings(
-    samples: np.ndarray, segments: Sequence[tuple[float, float]]
+    samples: np.ndarray, segments: Sequence[tuple[float, float]], mask: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: voice embedding of its speech, and seconds of speech (its weight)."""
-    mask = speech_mask(samples)
+    mask = speech_mask(samples) if mask is None else mask
     embeddings = np.zeros((len(segments), 256), dtype=np.float32)
     weights = np.zeros(len(segments), dtype=np.float64)
-    for i, (start, end) in enumerate(segments):
-        lo, hi = max(0, int(start * RATE)), min(len(samples), int(end * RATE))
-        if hi - lo < 160:
+    for i, segment in enumerate(segments):
+        speech = _segment_speech(samples, mask, segment)
+        if speech is None:
             continue
-        speech = _speech_in(samples, mask, lo, hi)
-        if len(speech) < MIN_SPEECH_S * RATE:
-            speech = samples[lo:hi]  # VAD missed a short word; use the segment as it is
         embeddings[i] = _embed(speech)
         weights[i] = len(speech) / RATE
     return embeddings, weights
+
+
+def _segment_speech(samples: np.ndarray, mask: np.ndarray, segment: tuple[float, float]) -> np.ndarray | None:
+    lo, hi = max(0, int(segment[0] * RATE)), min(len(samples), int(segment[1] * RATE))
+    if hi - lo < 160:
+        return None
+    speech = _speech_in(samples, mask, lo, hi)
+    if len(speech) < MIN_SPEECH_S * RATE:
+        speech = samples[lo:hi]  # VAD missed a short word; use the segment as it is
+    return speech
 
 
 def cluster_voices(embeddings: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -182,8 +192,16 @@ def attribute_mono(
     """Label segments of a one-channel recording "rep" or "customer"."""
     if not segments:
         return MonoResult([], [], 0.0, enrolment is not None, [])
-    embeddings, weights = segment_embeddings(samples, segments)
+    mask = speech_mask(samples)
+    embeddings, weights = segment_embeddings(samples, segments, mask)
     groups = cluster_voices(embeddings, weights)
+    short_probability = np.full(len(segments), np.nan)
+    if REGROUP_SHORT_TURNS:
+        from meetings.speakers.short_turns import regroup_short_turns
+
+        groups, short_probability = regroup_short_turns(
+            lambda i: _segment_speech(samples, mask, segments[i]), _embed, embeddings, weights, groups
+        )
     # Segments without usable audio take the group of their nearest neighbour in time.
     for k in np.flatnonzero(groups < 0):
         known = np.flatnonzero(groups >= 0)
@@ -213,6 +231,9 @@ def attribute_mono(
     for i, g in enumerate(groups):
         if len(ids) == 1 or weights[i] == 0:
             seg_conf.append(0.5)
+            continue
+        if not np.isnan(short_probability[i]):
+            seg_conf.append(float(short_probability[i]))
             continue
         sims = centroids @ embeddings[i]
         own = sims[ids.index(g)]

@@ -1,8 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
-from meetings.recovery import WORKER_LOST_CODE, WORKER_LOST_MESSAGE
-from meetings.services import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
+from meetings.failures import meeting_failure_message
 
 register = template.Library()
 
@@ -35,9 +34,5 @@ def percent(fraction) -> int:
 
 @register.filter
 def error_message(meeting) -> str:
-    """The stored sentence (written in the owner's language when the step failed)."""
-    if meeting.error_code == INTERNAL_ERROR_CODE:
-        return str(INTERNAL_ERROR_MESSAGE)
-    if meeting.error_code == WORKER_LOST_CODE:
-        return str(WORKER_LOST_MESSAGE)
-    return meeting.error
+    """Why it failed, in the reader's language (made now from the stored code and params)."""
+    return meeting_failure_message(meeting)

@@ -4,8 +4,11 @@ The pack goes into the draft and, when that changes the rules, is published as a
 (every stored meeting is then rescored by the worker)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from coaching.engine.rules import DEFAULT_PACK, RuleError, load_pack
+from aizuchi.terminal import terminal_language
+from coaching.engine.rules import DEFAULT_PACK, RuleError
 from coaching.services import rule_pack_install
 
 
@@ -17,11 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="default")
 
     def handle(self, *args, **opts):
-        try:
-            pack = load_pack(opts["path"])
-        except (RuleError, OSError) as exc:
-            raise CommandError(str(exc)) from None
-        from coaching.workbench.services import ruleset_publish_if_changed
+        from coaching.workbench.services import pack_read_file, ruleset_publish_if_changed
+
+        # Checked like a pack imported in the workbench; nothing is installed unless all of it is good.
+        with translation.override(terminal_language()):
+            try:
+                pack = pack_read_file(opts["path"])
+            except RuleError as exc:
+                raise CommandError(f"{opts['path']}: {exc}") from None
+            except OSError as exc:
+                raise CommandError(
+                    _("%(path)s cannot be read: %(reason)s") % {"path": opts["path"], "reason": exc.strerror}
+                ) from None
 
         n = rule_pack_install(pack=pack, name=opts["name"])
         version = ruleset_publish_if_changed(

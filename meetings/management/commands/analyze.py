@@ -4,7 +4,9 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
+from aizuchi.terminal import terminal_language
 from meetings.audio import AudioError
 from meetings.pipeline import analyse_file
 
@@ -30,7 +32,8 @@ class Command(BaseCommand):
         try:
             result = analyse_file(file, language=language, on_progress=bar.update if bar else None)
         except AudioError as error:
-            raise CommandError(str(error.message)) from None
+            with translation.override(terminal_language()):
+                raise CommandError(f"{file}: {error.message}") from None
         finally:
             if bar:
                 bar.close()

@@ -21,7 +21,7 @@ def in_flight_count_as_started(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_meeting_outcome'),
+        ('meetings', '0005_meeting_error_key_params'),
     ]
 
     operations = [
