@@ -48,11 +48,11 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0  # WhiteNoise serves them, DEBUG stays off
 	@echo "Serving on http://$(HOST):$(PORT)/ (worker: $(WORKER_CONCURRENCY) processes). Ctrl-C stops both."
 	@trap 'kill 0' EXIT; \
-	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -B -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO & \
+	  $(RUN_ENV) $(BIN)/celery -A aizuchi worker -B -Q transcription,analysis,integrations -c $(WORKER_CONCURRENCY) --loglevel INFO & \
 	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: install
-	$(BIN)/celery -A aizuchi worker -Q transcription,analysis -c $(WORKER_CONCURRENCY) --loglevel INFO
+	$(BIN)/celery -A aizuchi worker -Q transcription,analysis,integrations -c $(WORKER_CONCURRENCY) --loglevel INFO
 
 test: install test-embedded test-scale
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "api",
     "privacy",  # after accounts and meetings: its admin wraps theirs to audit deletions
     "demo",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,9 @@ CELERY_TASK_ROUTES = {
     "coaching.tasks.rescore_job_run": {"queue": "analysis"},
     "coaching.tasks.rescore_batch": {"queue": "analysis"},
     "coaching.tasks.preview_part_run": {"queue": "analysis"},
+    # Webhook deliveries and CRM pushes wait on other people's servers: a queue of their own.
+    "integrations.tasks.webhook_deliver": {"queue": "integrations"},
+    "integrations.tasks.crm_push_meeting": {"queue": "integrations"},
 }
 # Rule previews stop after this many seconds and show what they found so far.
 AIZUCHI_PREVIEW_SECONDS = env_float("AIZUCHI_PREVIEW_SECONDS", 20.0, minimum=0.1)
@@ -393,12 +397,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PeriodEnum": "coaching.trends.PERIODS"},
+    "ENUM_NAME_OVERRIDES": {
+        "PeriodEnum": "coaching.trends.PERIODS",
+        "WebhookStatusEnum": "integrations.models.WebhookEndpoint.Status",
+        "DeliveryStatusEnum": "integrations.models.Delivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
     ],
 }
+
+# Webhooks and CRM push (integrations/). Links in payloads and CRM notes start with
+# AIZUCHI_PUBLIC_URL (e.g. https://aizuchi.example.com; empty: no links).
+AIZUCHI_PUBLIC_URL = env_str("AIZUCHI_PUBLIC_URL")
+AIZUCHI_WEBHOOK_TIMEOUT_SECONDS = env_float("AIZUCHI_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# Attempts per delivery; the wait doubles from AIZUCHI_WEBHOOK_RETRY_SECONDS (30 s, 1, 2, 4, 8 min).
+AIZUCHI_WEBHOOK_MAX_ATTEMPTS = env_int("AIZUCHI_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+AIZUCHI_WEBHOOK_RETRY_SECONDS = env_float("AIZUCHI_WEBHOOK_RETRY_SECONDS", 30.0, minimum=0.0)
+# An endpoint is paused after this many deliveries in a row failed every attempt.
+AIZUCHI_WEBHOOK_PAUSE_AFTER = env_int("AIZUCHI_WEBHOOK_PAUSE_AFTER", 5, minimum=1)
+AIZUCHI_CRM = env_choice("AIZUCHI_CRM", "off", ("off", "hubspot"))
+AIZUCHI_HUBSPOT_TOKEN = env_str("AIZUCHI_HUBSPOT_TOKEN")
+AIZUCHI_HUBSPOT_BASE_URL = env_str("AIZUCHI_HUBSPOT_BASE_URL", "https://api.hubapi.com")
+if AIZUCHI_CRM == "hubspot" and not AIZUCHI_HUBSPOT_TOKEN:
+    raise ImproperlyConfigured(
+        "AIZUCHI_CRM=hubspot needs AIZUCHI_HUBSPOT_TOKEN (a private app's access token)."
+    )
 
 LOGGING = {
     "version": 1,

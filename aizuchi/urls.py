@@ -16,6 +16,7 @@ urlpatterns = [
     path("workbench/", include("coaching.workbench.urls")),
     path("api/", include("api.urls")),
     path("privacy/", include("privacy.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

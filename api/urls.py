@@ -3,12 +3,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from integrations.api import DeliveryViewSet, WebhookViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("rule-versions", views.RuleVersionViewSet, basename="rule-version")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from deals.crm_match import Plan, PlannedDeal
 from deals.models import Deal, DealMeeting
+from deals.signals import deal_evidence_changed
 from meetings.models import Meeting
 
 
@@ -64,11 +65,18 @@ def _check_closing(deal: Deal) -> None:
 def deal_update(
     *, deal: Deal, stage: str, outcome: str, closed_on: datetime.date | None, amount: Decimal | None
 ) -> Deal:
+    outcome_before = deal.outcome
     deal.stage, deal.outcome, deal.closed_on, deal.amount = stage, outcome, closed_on, amount
     _check_closing(deal)
     deal.full_clean()
     deal.save(update_fields=["stage", "outcome", "closed_on", "amount", "updated_at"])
+    if deal.outcome != outcome_before:
+        _evidence_changed(deal.pk)
     return deal
+
+
+def _evidence_changed(deal_id: int) -> None:
+    transaction.on_commit(lambda: deal_evidence_changed.send(sender=Deal, deal_id=deal_id), robust=True)
 
 
 @transaction.atomic
@@ -76,12 +84,22 @@ def deal_attach_meeting(*, deal: Deal, meeting: Meeting) -> DealMeeting:
     """Put the meeting in the deal (moving it from any other deal): running it twice is a no-op."""
     if meeting.owner_id != deal.owner_id:
         raise ValidationError(_("A meeting can only join a deal of the rep who held it."))
+    before = DealMeeting.objects.filter(meeting=meeting).select_related("deal").first()
     link, _created = DealMeeting.objects.update_or_create(meeting=meeting, defaults={"deal": deal})
+    if before is not None and before.deal_id != deal.pk and before.deal.is_closed:
+        _evidence_changed(before.deal_id)
+    if deal.is_closed and (before is None or before.deal_id != deal.pk):
+        _evidence_changed(deal.pk)
     return link
 
 
 def deal_detach_meeting(*, meeting: Meeting) -> None:
-    DealMeeting.objects.filter(meeting=meeting).delete()
+    link = DealMeeting.objects.filter(meeting=meeting).select_related("deal").first()
+    if link is None:
+        return
+    link.delete()
+    if link.deal.is_closed:
+        _evidence_changed(link.deal_id)
 
 
 @dataclass(frozen=True)

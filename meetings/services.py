@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import audio, filestore
+from meetings import audio, filestore, signals
 from meetings.failures import INTERNAL_ERROR_CODE as INTERNAL_ERROR_CODE  # callers name it here
 from meetings.failures import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
 from meetings.failures import failure_fields
@@ -182,11 +182,26 @@ def meeting_fail(
 ) -> None:
     """Mark a meeting failed. ``key`` and ``params`` make the sentence each reader sees in their own
     language (meetings.failures); ``message`` is for a failure that has no key. Its stored
-    transcript, if any, is kept."""
-    Meeting.objects.filter(pk=meeting_id).update(
-        status=Meeting.Status.FAILED,
-        updated_at=timezone.now(),
+    transcript, if any, is kept.
+
+    Several chunk tasks may fail the same meeting: `meeting_failed` is sent only by the first."""
+    fields = {
+        "updated_at": timezone.now(),
         **failure_fields(code=code, key=key, params=params, message=message),
+    }
+    newly = (
+        Meeting.objects.filter(pk=meeting_id)
+        .exclude(status=Meeting.Status.FAILED)
+        .update(status=Meeting.Status.FAILED, **fields)
+    )
+    if not newly:
+        Meeting.objects.filter(pk=meeting_id).update(**fields)
+        return
+    transaction.on_commit(
+        lambda: signals.meeting_failed.send(
+            sender=Meeting, meeting_id=meeting_id, code=code, message=fields.get("error", message)
+        ),
+        robust=True,  # a listener's error is logged; it never fails the meeting's task
     )
 
 
@@ -286,6 +301,10 @@ def meeting_mark_done(meeting: Meeting) -> None:
                 "attempts", "updated_at",
             ]
         )  # fmt: skip
+    transaction.on_commit(
+        lambda: signals.meeting_analysed.send(sender=Meeting, meeting_id=meeting.pk),
+        robust=True,  # a listener's error is logged; it never fails the meeting
+    )
 
 
 def derived_audio_name(meeting: Meeting) -> str:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from meetings import filestore
 from privacy.models import ErasureLog
 from privacy.services import audit_record
 
@@ -42,10 +42,15 @@ def _json(zf: zipfile.ZipFile, name: str, data: Any) -> None:
     zf.writestr(name, json.dumps(data, ensure_ascii=False, indent=2), compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _stored_path(field) -> str | None:
-    """The file behind a FileField on local storage, or None when it is empty or gone."""
+def _write_stored(zf: zipfile.ZipFile, field, arcname: str) -> bool:
+    """Copy the file behind a FileField into the zip (from a local folder or a bucket, streamed
+    through a temporary file); False when it is empty or gone."""
     name = field.name if field else None
-    return default_storage.path(name) if name and default_storage.exists(name) else None
+    if not name or not filestore.exists(name):
+        return False
+    with filestore.fetched(name) as path:
+        zf.write(path, arcname)
+    return True
 
 
 def _comment(c) -> dict[str, Any]:
@@ -136,10 +141,8 @@ def person_export_write(*, person, out: IO[bytes], actor=None) -> ExportSummary:
             )
             comments = Comment.objects.filter(meeting=meeting).select_related("author").order_by("created_at")
             _json(zf, f"{folder}/comments.json", [_comment(c) for c in comments])
-            recording = _stored_path(meeting.audio)
-            if recording is not None:
-                name = Path(meeting.original_filename).name or Path(recording).name
-                zf.write(recording, f"{folder}/audio/{name}")
+            name = Path(meeting.original_filename).name or Path(meeting.audio.name or "").name
+            if _write_stored(zf, meeting.audio, f"{folder}/audio/{name}"):
                 summary.audio_files += 1
             summary.meetings += 1
         written = (
@@ -164,9 +167,9 @@ def person_export_write(*, person, out: IO[bytes], actor=None) -> ExportSummary:
             ],
         )
         enrolment = VoiceEnrolment.objects.filter(user=person).first()
-        clip = _stored_path(enrolment.clip) if enrolment is not None else None
-        if clip is not None:
-            zf.write(clip, f"voice/{Path(clip).name}")
+        if enrolment is not None and _write_stored(
+            zf, enrolment.clip, f"voice/{Path(enrolment.clip.name or '').name}"
+        ):
             summary.audio_files += 1
     audit_record(
         action=ErasureLog.Action.EXPORTED,

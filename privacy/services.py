@@ -7,15 +7,13 @@ files and writes the audit row for each. `erasure_by` tells those signals who di
 import contextlib
 import contextvars
 import logging
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import transaction
 
+from meetings import filestore
 from privacy.models import ErasureLog, MeetingConsent
 
 logger = logging.getLogger(__name__)
@@ -72,46 +70,38 @@ def audit_record(
     )
 
 
-def meeting_folder(meeting) -> Path:
-    """Where a meeting's original, its 16 kHz decode, waveform peaks and partial decodes live."""
-    return Path(settings.MEDIA_ROOT) / meeting.audio_dir
+def meeting_folder(meeting) -> str:
+    """The storage folder of a meeting's original, its 16 kHz decode, chunks and waveform peaks."""
+    return meeting.audio_dir
 
 
-def meeting_files(meeting) -> list[Path]:
-    """Every file the pipeline wrote for this meeting (the upload and everything derived)."""
-    files = sorted(p for p in meeting_folder(meeting).rglob("*") if p.is_file())
-    if meeting.audio and default_storage.exists(meeting.audio.name):
-        original = Path(default_storage.path(meeting.audio.name))
-        if original not in files:
-            files.append(original)
-    return files
+def meeting_files(meeting) -> list[str]:
+    """Every stored file the pipeline wrote for this meeting (the upload and everything derived),
+    as storage names: the same on a local folder and in a bucket."""
+    names = filestore.list_tree(meeting_folder(meeting))
+    if meeting.audio and meeting.audio.name not in names and filestore.exists(meeting.audio.name):
+        names.append(meeting.audio.name)
+    return sorted(names)
 
 
 def meeting_files_remove(meeting) -> int:
     """Remove the meeting's files now; returns how many there were. Safe to run twice."""
-    files = meeting_files(meeting)
-    for path in files:
-        path.unlink(missing_ok=True)
-    shutil.rmtree(meeting_folder(meeting), ignore_errors=True)
-    return len(files)
+    names = meeting_files(meeting)
+    _files_remove(names, [meeting_folder(meeting)])
+    return len(names)
 
 
-def files_remove_on_commit(paths: list[Path], folders: list[Path] | None = None) -> None:
+def files_remove_on_commit(names: list[str], folders: list[str] | None = None) -> None:
     """Remove files once the deletion is committed: a rolled-back delete keeps its recording."""
-
-    def remove() -> None:
-        for path in paths:
-            path.unlink(missing_ok=True)
-        for folder in folders or []:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    transaction.on_commit(remove)
+    transaction.on_commit(lambda: _files_remove(names, folders or []))
 
 
-def empty_parent_remove(path: Path) -> None:
-    """Drop a per-file folder (voices/<uuid>/) once its file is gone."""
-    with contextlib.suppress(OSError):
-        path.parent.rmdir()
+def _files_remove(names: list[str], folders: list[str]) -> None:
+    storage = storages["default"]
+    for name in names:
+        storage.delete(name)
+    for folder in folders:
+        filestore.delete_tree(folder)
 
 
 def meeting_consent_record(*, meeting, told_whom: str, told_on, method: str, recorded_by) -> MeetingConsent:

@@ -1,10 +1,9 @@
 """Deletion follows the data wherever it is deleted from: files go after the commit and an
 audit row records it. Connected in PrivacyConfig.ready."""
 
-from pathlib import Path
+import posixpath
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db.models.signals import post_delete, pre_delete
 
 from privacy import services
@@ -25,9 +24,9 @@ def _meeting_deleted(sender, instance, **kwargs) -> None:
 
 
 def _enrolment_deleted(sender, instance, **kwargs) -> None:
-    if instance.clip and default_storage.exists(instance.clip.name):
-        path = Path(default_storage.path(instance.clip.name))
-        services.files_remove_on_commit([path], [path.parent])
+    if instance.clip:
+        name = instance.clip.name
+        services.files_remove_on_commit([name], [posixpath.dirname(name)] if "/" in name else [])
 
 
 def _user_deleting(sender, instance, **kwargs) -> None:

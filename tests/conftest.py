@@ -114,7 +114,7 @@ def _database_url_for_worker() -> str:
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real Celery worker process on the configured broker (filesystem by default, Redis on
-    the scale path), consuming both queues, against the test database."""
+    the scale path), consuming every queue, against the test database."""
     env = dict(os.environ)
     env["DATABASE_URL"] = _database_url_for_worker()
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
@@ -130,7 +130,7 @@ def celery_worker_process(transactional_db, tmp_path):
                 "aizuchi",
                 "worker",
                 "-Q",
-                "transcription,analysis",
+                "transcription,analysis,integrations",
                 "-c",
                 "1",
                 "--loglevel",
@@ -167,7 +167,7 @@ def _purge_broker() -> None:
     from aizuchi.celery import app
 
     with app.connection_for_write() as connection:
-        for queue in ("transcription", "analysis"):
+        for queue in ("transcription", "analysis", "integrations"):
             with contextlib.suppress(Exception):  # the queue does not exist yet
                 connection.default_channel.queue_purge(queue)
 

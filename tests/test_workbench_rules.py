@@ -235,7 +235,8 @@ def test_publish_makes_a_version_and_a_rescoring_job_and_restore_brings_the_old_
     svc.draft_rule_save(actor=admin_user, data=KANSAI_RULE)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         v2 = svc.ruleset_publish(actor=admin_user, comment="Kansai ask")
-    assert len(callbacks) == 1  # the rescoring job is queued once the publish commits
+    # the rescoring job is queued once the publish commits (and rules_published is sent)
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["rescore_job_start", "ruleset_publish"]
     assert (v2.number, v2.is_active, RuleSet.objects.filter(is_active=True).count()) == (2, True, 1)
     job = RescoreJob.objects.get(ruleset=v2)
     assert job.total == 3

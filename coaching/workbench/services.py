@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from coaching.engine.rules import RuleError, parse_pack, rule_as_dict, rule_from_dict
 from coaching.models import AuditLog, Behaviour, LabelledSet, MeetingTokens, PhraseRule, RescoreJob, RuleSet
 from coaching.selectors import draft_snapshot, rule_dict_from_row, snapshot_key
+from coaching.signals import rules_published
 
 MAX_PACK_BYTES = 2_000_000
 MAX_RULES = 3000
@@ -201,6 +202,9 @@ def ruleset_publish(*, actor: Any, comment: str, source: str = "workbench", resc
         )
         if rescore:
             rescore_job_start(ruleset=version)
+        transaction.on_commit(
+            lambda: rules_published.send(sender=RuleSet, ruleset_id=version.pk), robust=True
+        )
     return version
 
 
