@@ -1,6 +1,6 @@
 # Aizuchi: `make run` installs everything and serves on http://127.0.0.1:8000 with a worker
-# (which also runs Celery beat: periodic retention); `make test` runs the test suite (embedded
-# default, then PostgreSQL + Redis).
+# (which also runs Celery beat: periodic retention, and the reaper for steps whose worker died);
+# `make test` runs the test suite (embedded default, then PostgreSQL + Redis).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv

@@ -320,6 +320,29 @@ CELERY_BEAT_SCHEDULE = (
     if AIZUCHI_RETENTION_EVERY_HOURS > 0
     else {}
 )
+
+# Workers that die (README "Workers that die"). A running step writes a heartbeat on its row; one
+# silent for AIZUCHI_STUCK_AFTER_SECONDS (its worker was killed, its machine lost) is queued again,
+# and a step started AIZUCHI_WORKER_MAX_ATTEMPTS times fails its meeting (or rescoring job) with
+# a message instead. Beat (as above) looks for such steps; every worker also looks once when it
+# starts.
+AIZUCHI_STUCK_AFTER_SECONDS = env_float("AIZUCHI_STUCK_AFTER_SECONDS", 180.0, minimum=2.0)
+AIZUCHI_WORKER_MAX_ATTEMPTS = env_int("AIZUCHI_WORKER_MAX_ATTEMPTS", 3, minimum=1)
+AIZUCHI_HEARTBEAT_SECONDS = max(0.5, AIZUCHI_STUCK_AFTER_SECONDS / 6)
+_REAP_EVERY = max(1.0, AIZUCHI_STUCK_AFTER_SECONDS / 3)
+CELERY_BEAT_SCHEDULE |= {
+    # A reaper not run in time is dropped: beat sends the next one.
+    "meetings-reap-stuck": {
+        "task": "meetings.tasks.meetings_reap_stuck",
+        "schedule": _REAP_EVERY,
+        "options": {"expires": _REAP_EVERY},
+    },
+    "rescore-reap-stuck": {
+        "task": "coaching.tasks.rescore_jobs_reap_stuck",
+        "schedule": _REAP_EVERY,
+        "options": {"expires": _REAP_EVERY},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # REST API (api/): personal access keys, or the browser session for the browsable API and docs.

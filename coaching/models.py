@@ -210,6 +210,10 @@ class RescoreJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Batches beat on their job while they run; a running job silent too long is started again
+    # (coaching.rescoring), `restarts` times so far.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,106 +1,54 @@
 """Celery tasks of coaching: rescoring every stored meeting after a publish, rule previews.
 
-Tasks take ids, load rows and call services. Rescoring is idempotent and resumable: a batch
-scores only meetings not yet scored with the job's version, and a worker that starts resumes
-every unfinished job (a killed worker loses at most one uncommitted batch)."""
+Tasks take ids, load rows and call services (coaching.rescoring holds rescoring's logic and its
+job state). Rescoring is idempotent and resumable: a worker that starts resumes every unfinished
+job, and the reaper (Celery beat) restarts a job whose batches died with their worker."""
 
 from __future__ import annotations
 
 import logging
-import os
-from typing import TYPE_CHECKING
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
-from django.db.models import Q
-from django.utils import timezone
 
-from coaching.models import DetectorVersion, MeetingScore, MeetingTokens, RescoreJob
-
-if TYPE_CHECKING:
-    from coaching.services import ScoringRules
+from aizuchi.heartbeat import beating
+from coaching import rescoring
+from coaching.models import DetectorVersion, RescoreJob
 
 logger = logging.getLogger(__name__)
-BATCH = int(os.environ.get("AIZUCHI_RESCORE_BATCH", "200"))  # meetings per task
-_RULES: dict[tuple[int, int | None], ScoringRules] = {}
 
 
-def _pending_ids(job: RescoreJob) -> list[int]:
-    label = job.label
-    done = MeetingScore.objects.filter(rules_version=label).values("meeting_id")
-    return list(
-        MeetingTokens.objects.exclude(meeting_id__in=done)
-        .order_by("meeting_id")
-        .values_list("meeting_id", flat=True)
-    )
+class RescoreTask(Task):
+    """A rescoring step that raises fails its job with the reason (never "running" for good)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        job_id = args[0] if args else kwargs.get("job_id")
+        logger.error("rescore job %s failed in %s: %r", job_id, self.name, exc, exc_info=einfo.exc_info)
+        rescoring.rescore_job_fail(job_id=job_id, error=str(exc))
 
 
-@shared_task(acks_late=True)
+# Not requeued when the pool process dies: a batch that kills its worker would come back for
+# ever. The lost batch leaves its job silent, and the reaper restarts the job, a counted number
+# of times.
+@shared_task(base=RescoreTask, acks_late=True, reject_on_worker_lost=False)
 def rescore_job_run(job_id: int) -> None:
     """Queue a batch task for every meeting still to score with the job's version."""
-    job = RescoreJob.objects.select_related("ruleset", "detector").filter(pk=job_id).first()
-    if job is None or job.is_finished:
-        return
-    RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
-    RescoreJob.objects.filter(pk=job_id).update(status=RescoreJob.Status.RUNNING)
-    ids = _pending_ids(job)
-    if not ids:
-        _progress(job)
-        return
-    for i in range(0, len(ids), BATCH):
-        rescore_batch.delay(job_id, ids[i : i + BATCH])
+    for batch in rescoring.rescore_job_batches(job_id=job_id):
+        rescore_batch.delay(job_id, batch)
+
+
+@shared_task(base=RescoreTask, acks_late=True, reject_on_worker_lost=False)
+def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
+    with beating(RescoreJob, job_id):
+        rescoring.rescore_batch_score(job_id=job_id, meeting_ids=meeting_ids)
 
 
 @shared_task(acks_late=True)
-def rescore_batch(job_id: int, meeting_ids: list[int]) -> None:
-    from coaching.detector import detector_for
-    from coaching.services import ScoringRules, meeting_analyse, meetings_rescore
-
-    job = RescoreJob.objects.select_related("ruleset", "detector").filter(pk=job_id).first()
-    if job is None or job.is_finished:
-        return
-    label = job.label
-    scored = set(
-        MeetingScore.objects.filter(meeting_id__in=meeting_ids, rules_version=label).values_list(
-            "meeting_id", flat=True
-        )
-    )
-    todo = [m for m in meeting_ids if m not in scored]
-    try:
-        key = (job.ruleset_id, job.detector_id)
-        rules = _RULES.get(key)
-        if rules is None:
-            _RULES.clear()
-            rules = _RULES[key] = ScoringRules(job.ruleset.snapshot, label, detector_for(job.detector))
-        n = meetings_rescore(meeting_ids=todo, rules=rules)
-        if n < len(todo):  # caches from another tokeniser version: analyse from the transcript
-            from meetings.models import Meeting
-
-            left = set(todo) - set(
-                MeetingScore.objects.filter(meeting_id__in=todo, rules_version=label).values_list(
-                    "meeting_id", flat=True
-                )
-            )
-            for meeting in Meeting.objects.filter(pk__in=left):
-                meeting_analyse(meeting=meeting)
-    except Exception as exc:
-        logger.exception("rescore batch of job %s failed", job_id)
-        RescoreJob.objects.filter(pk=job_id).update(
-            status=RescoreJob.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
-        raise
-    _progress(job)
-
-
-def _progress(job: RescoreJob) -> None:
-    label = job.label
-    done = MeetingScore.objects.filter(rules_version=label, meeting__tokens__isnull=False).count()
-    RescoreJob.objects.filter(pk=job.pk).update(done=done)
-    # Meetings deleted, or whose transcript retention removed, during the job leave nothing to score.
-    if done >= min(job.total, MeetingTokens.objects.count()):
-        RescoreJob.objects.filter(pk=job.pk).filter(
-            Q(status=RescoreJob.Status.RUNNING) | Q(status=RescoreJob.Status.QUEUED)
-        ).update(status=RescoreJob.Status.DONE, finished_at=timezone.now(), done=done)
+def rescore_jobs_reap_stuck() -> None:
+    """Restart rescoring whose workers died (Celery beat runs this every few minutes)."""
+    for job_id in rescoring.rescore_jobs_reap():
+        logger.warning("reaper: rescore job %s started again", job_id)
+        rescore_job_run.delay(job_id)
 
 
 @worker_ready.connect

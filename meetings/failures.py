@@ -22,6 +22,15 @@ INTERNAL_ERROR_MESSAGE = _(
     "Something went wrong while processing this recording. Try again; if it fails again, tell your admin."
 )
 
+# A step whose worker kept dying (meetings.recovery): started too often, given up.
+WORKER_LOST_CODE = "worker_lost"
+WORKER_LOST_MESSAGE = _(
+    "Processing this recording was interrupted several times before it finished (the worker doing "
+    "it stopped). Try again; if it is interrupted again, tell your admin."
+)
+# Codes with one fixed sentence, shown in the reader's language.
+_FIXED_MESSAGES = {INTERNAL_ERROR_CODE: INTERNAL_ERROR_MESSAGE, WORKER_LOST_CODE: WORKER_LOST_MESSAGE}
+
 # Older rows (no key): codes whose sentence never had params. "silent" was the decoder's code for
 # a recording without sound before silence and no-speech became one outcome.
 _LEGACY_KEYS = {
@@ -42,9 +51,9 @@ def failure_fields(
     if key and has_message(key):
         with translation.override("en"):
             message = render_message(key, params)
-    elif code == INTERNAL_ERROR_CODE:
+    elif code in _FIXED_MESSAGES:
         with translation.override("en"):
-            message = str(INTERNAL_ERROR_MESSAGE)
+            message = str(_FIXED_MESSAGES[code])
     return {"error_code": code, "error_key": key, "error_params": params, "error": str(message)[:2000]}
 
 
@@ -56,8 +65,8 @@ def failure_message(
     *, code: str, key: str = "", params: dict[str, Any] | None = None, stored: str = ""
 ) -> str:
     """The sentence for a failure, in the active language; ``stored`` for what cannot be rebuilt."""
-    if code == INTERNAL_ERROR_CODE:
-        return str(INTERNAL_ERROR_MESSAGE)
+    if code in _FIXED_MESSAGES:
+        return str(_FIXED_MESSAGES[code])
     key = key or _LEGACY_KEYS.get(code, "")
     if key and has_message(key):
         return render_message(key, params or {})

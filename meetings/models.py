@@ -66,6 +66,11 @@ class Meeting(models.Model):
     error = models.TextField(blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # The worker running a meeting-wide step (decode, speakers, moments) writes heartbeat_at every
+    # few seconds; attempts counts the starts of that step. A step that stops beating is started
+    # again, a step started too often fails the meeting (meetings.recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     speaker_method = models.CharField(max_length=32, blank=True)  # stereo, mono-enrolled, …, import, manual
     speaker_confidence = models.FloatField(null=True, blank=True)
@@ -150,6 +155,7 @@ class TranscriptChunk(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
         DONE = "done", _("Done")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chunks")
@@ -160,6 +166,9 @@ class TranscriptChunk(models.Model):
     progress = models.FloatField(default=0.0)
     language = models.CharField(max_length=8, blank=True)
     segments = models.JSONField(default=list)
+    # As on Meeting: the transcribing worker's pulse and how many times the chunk was started.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["meeting", "index"]

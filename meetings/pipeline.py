@@ -101,8 +101,13 @@ def chunk_samples(chunk: TranscriptChunk):
 
 
 def finish_meeting(meeting: Meeting) -> None:
-    """Assemble the chunks into the transcript, attribute speakers, detect moments, score."""
+    """Assemble the chunks into the transcript, attribute speakers, detect moments, score.
+
+    Runs again from the chunks after a worker died anywhere in it: they hold Whisper's segments
+    until the meeting is done, and every write below replaces rows."""
     chunks = list(meeting.chunks.order_by("index"))
+    if not chunks or any(c.status != TranscriptChunk.Status.DONE for c in chunks):
+        return  # a late duplicate: the worker of the last chunk queues the finish
     segments = [segment for chunk in chunks for segment in chunk.segments]
     _require_speech(segments)
     language = _majority_language(chunks)
@@ -122,9 +127,8 @@ def finish_meeting(meeting: Meeting) -> None:
 
     services.meeting_set_status(meeting, Meeting.Status.ANALYSING)
     _coaching().meeting_analyse(meeting=meeting)
-    meeting.chunks.all().delete()
+    services.meeting_mark_done(meeting)  # removes the chunk rows too
     filestore.delete_tree(f"{meeting.audio_dir}/chunks")
-    services.meeting_mark_done(meeting)
 
 
 def analyse_imported(meeting: Meeting) -> None:

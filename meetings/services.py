@@ -124,7 +124,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
         meeting.progress = 0.0
         meeting.error = meeting.error_code = meeting.error_key = ""
         meeting.error_params = {}
-        meeting.chunks_total = meeting.chunks_done = 0
+        meeting.chunks_total = meeting.chunks_done = meeting.attempts = 0
+        meeting.heartbeat_at = None
         meeting.save(
             update_fields=[
                 "status",
@@ -135,6 +136,8 @@ def meeting_retry(*, meeting: Meeting) -> Meeting:
                 "error_params",
                 "chunks_total",
                 "chunks_done",
+                "attempts",
+                "heartbeat_at",
                 "updated_at",
             ]
         )
@@ -213,7 +216,10 @@ def chunks_replace(*, meeting: Meeting, spans: list[tuple[float, float]]) -> lis
         meeting.chunks_done = 0
         meeting.status = Meeting.Status.TRANSCRIBING
         meeting.progress = 0.0
-        meeting.save(update_fields=["chunks_total", "chunks_done", "status", "progress", "updated_at"])
+        meeting.attempts = 0  # decoding is done: the next meeting-wide step counts its own starts
+        meeting.save(
+            update_fields=["chunks_total", "chunks_done", "status", "progress", "attempts", "updated_at"]
+        )
     return chunks
 
 
@@ -233,12 +239,16 @@ def chunk_complete(*, chunk: TranscriptChunk, language: str, segments: list[dict
     (or neither) see themselves as last. A chunk completed twice (a retried task) counts once.
     """
     with transaction.atomic():
-        updated = TranscriptChunk.objects.filter(pk=chunk.pk, status=TranscriptChunk.Status.PENDING).update(
-            status=TranscriptChunk.Status.DONE, language=language, segments=segments, progress=1.0
-        )
+        updated = TranscriptChunk.objects.filter(
+            pk=chunk.pk, status__in=(TranscriptChunk.Status.PENDING, TranscriptChunk.Status.RUNNING)
+        ).update(status=TranscriptChunk.Status.DONE, language=language, segments=segments, progress=1.0)
         if not updated:
             return False
-        Meeting.objects.filter(pk=chunk.meeting_id).update(chunks_done=F("chunks_done") + 1)
+        # The meeting beats for the finish from here (meetings.recovery): should this worker die
+        # before queuing it, the reaper does.
+        Meeting.objects.filter(pk=chunk.meeting_id).update(
+            chunks_done=F("chunks_done") + 1, heartbeat_at=timezone.now()
+        )
         meeting = Meeting.objects.select_for_update().get(pk=chunk.meeting_id)
         return meeting.chunks_done >= meeting.chunks_total
 
@@ -275,16 +285,22 @@ def speakers_store(*, meeting: Meeting, segments: list[dict], method: str, confi
 
 
 def meeting_mark_done(meeting: Meeting) -> None:
-    meeting.status = Meeting.Status.DONE
-    meeting.progress = 1.0
-    meeting.processed_at = timezone.now()
-    meeting.error = meeting.error_code = meeting.error_key = ""
-    meeting.error_params = {}
-    meeting.save(
-        update_fields=[
-            "status", "progress", "processed_at", "error", "error_code", "error_key", "error_params", "updated_at",
-        ]
-    )  # fmt: skip
+    """Done, and its work rows (chunks) gone with it, in one transaction: a worker killed in
+    between leaves a meeting that can still be finished from its chunks."""
+    with transaction.atomic():
+        meeting.chunks.all().delete()
+        meeting.status = Meeting.Status.DONE
+        meeting.progress = 1.0
+        meeting.processed_at = timezone.now()
+        meeting.error = meeting.error_code = meeting.error_key = ""
+        meeting.error_params = {}
+        meeting.attempts = 0
+        meeting.save(
+            update_fields=[
+                "status", "progress", "processed_at", "error", "error_code", "error_key", "error_params",
+                "attempts", "updated_at",
+            ]
+        )  # fmt: skip
     transaction.on_commit(
         lambda: signals.meeting_analysed.send(sender=Meeting, meeting_id=meeting.pk),
         robust=True,  # a listener's error is logged; it never fails the meeting

@@ -5,6 +5,8 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -96,4 +98,85 @@ def test_killed_worker_resumes_and_scores_every_meeting_once(
     assert MeetingScore.objects.count() == len(meetings)
     # one ask per meeting (the Kansai ones added once each, nothing doubled)
     assert Moment.objects.filter(behaviour_key="customer_asks_for_proposal").count() == len(meetings)
+    assert sorted(MeetingScore.objects.values_list("asks", flat=True)) == [1] * len(meetings)
+
+
+def _pool_processes(worker: subprocess.Popen) -> list[int]:
+    """The worker's pool processes (its children: this worker runs no embedded beat)."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_batch_lost_with_its_pool_process_is_restarted_by_the_reaper(
+    monkeypatch, admin_user, alice, celery_worker_process, tmp_path
+):
+    # Given 100 meetings rescored in one batch by a worker whose dead steps count after 3 s
+    # (beating every 0.5 s), and a beat
+    monkeypatch.setenv("AIZUCHI_RESCORE_BATCH", "100")
+    monkeypatch.setenv("AIZUCHI_STUCK_AFTER_SECONDS", "3")
+    monkeypatch.setenv("AIZUCHI_WORKER_MAX_ATTEMPTS", "10")  # a busy machine may miss a beat
+    env = dict(
+        os.environ, DATABASE_URL=_database_url_for_worker(), CELERY_BROKER_URL=settings.CELERY_BROKER_URL
+    )
+    # (the fixture's worker started before these settings: this test starts its own)
+    os.killpg(celery_worker_process.pid, signal.SIGTERM)
+    celery_worker_process.wait(timeout=30)
+    processes = []
+    for name, command in (
+        ("worker", celery_worker_process.args),
+        (
+            "beat",
+            [sys.executable, "-m", "celery", "-A", "aizuchi", "beat", "--schedule", str(tmp_path / "beat")],
+        ),
+    ):
+        with (tmp_path / f"{name}.log").open("w") as out:
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+    worker = processes[0]
+    try:
+        ensure_default_rules()
+        meetings = [stored_meeting(alice, KANSAI_ASK if i % 2 else STANDARD_ASK, f"m{i}") for i in range(100)]
+        version, job = _publish(admin_user)
+        started = wait_for(
+            lambda: (
+                RescoreJob.objects.filter(pk=job.pk, status="running")
+                .values_list("heartbeat_at", flat=True)
+                .first()
+            ),
+            timeout=120,
+            interval=0.005,
+            message="the job to start",
+        )
+        # When the pool process is killed while the batch runs (only a running batch moves the
+        # heartbeat once the job started)
+        wait_for(
+            lambda: RescoreJob.objects.filter(pk=job.pk, heartbeat_at__gt=started, done=0).exists(),
+            timeout=120,
+            interval=0.005,
+            message="the batch to run",
+        )
+        for pid in _pool_processes(worker):
+            os.kill(pid, signal.SIGKILL)
+        # Then the worker goes on with a new pool process, and the reaper restarts the job for the
+        # batch that was lost with the old one
+        wait_for(lambda: RescoreJob.objects.get(pk=job.pk).status == "done", timeout=180, message="rescoring")
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        log = (tmp_path / "worker.log").read_text().splitlines()
+        print(
+            "\n".join(line for line in log if "reaper" in line or "exited" in line or "rescore_batch" in line)
+        )
+    job.refresh_from_db()
+    assert job.restarts >= 1
+    assert MeetingScore.objects.filter(rules_version=version.label).count() == len(meetings)
     assert sorted(MeetingScore.objects.values_list("asks", flat=True)) == [1] * len(meetings)
