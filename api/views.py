@@ -24,7 +24,7 @@ from coaching import trends
 from coaching.engine.rules import RuleError
 from coaching.models import MeetingScore, Moment, RuleSet
 from coaching.workbench.services import ruleset_publish
-from meetings import selectors, services
+from meetings import selectors, services, transcript_import
 from meetings.audio import AudioError
 from meetings.speakers import TranscriptImportError
 from privacy.consent import consent_check
@@ -190,7 +190,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise _bad_request("mapping", _("This meeting is not an imported transcript with speaker names."))
         mapping = s.SpeakerMappingSerializer(data=request.data, context={"names": names})
         mapping.is_valid(raise_exception=True)
-        meeting = services.meeting_speakers_map(meeting=meeting, mapping=mapping.validated_data["mapping"])
+        meeting = transcript_import.meeting_speakers_map(
+            meeting=meeting, mapping=mapping.validated_data["mapping"]
+        )
         return Response(s.MeetingSerializer(meeting).data)
 
     def _page(self, queryset, serializer_class) -> Response:

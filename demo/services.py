@@ -27,7 +27,7 @@ from deals.engine import deal_kpis
 from deals.models import Deal
 from deals.selectors import deal_facts
 from demo.history import REPS, DealPlan, RepStyle, rep_history, webvtt, win_probability
-from meetings import pipeline
+from meetings import pipeline, transcript_import
 from meetings import services as meeting_services
 from meetings.models import Meeting
 
@@ -98,7 +98,7 @@ def _seed_rep(
                 webvtt(meeting_plan.lines, seed=rng.randrange(1 << 30)).encode(),
                 content_type="text/vtt",
             )
-            meeting = meeting_services.meeting_import_transcript(
+            meeting = transcript_import.meeting_import_transcript(
                 owner=user,
                 uploaded_file=upload,
                 title=meeting_plan.title,
@@ -107,7 +107,7 @@ def _seed_rep(
                 language=Meeting.Language.JA,
             )
             roles = {line.speaker: line.role for line in meeting_plan.lines}
-            meeting_services.meeting_speakers_map(meeting=meeting, mapping=roles, enqueue=False)
+            transcript_import.meeting_speakers_map(meeting=meeting, mapping=roles, enqueue=False)
             pipeline.analyse_imported(meeting)
             deal_services.deal_attach_meeting(deal=deal, meeting=meeting)
             uploaded = _moment(meeting_plan.held_on, rng, earliest=18)

@@ -4,19 +4,16 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from meetings import audio, filestore, signals
 from meetings.failures import INTERNAL_ERROR_CODE as INTERNAL_ERROR_CODE  # callers name it here
 from meetings.failures import INTERNAL_ERROR_MESSAGE as INTERNAL_ERROR_MESSAGE
 from meetings.failures import failure_fields
-from meetings.models import Meeting, Segment, Speaker, TranscriptChunk, VoiceEnrolment
+from meetings.models import Meeting, Segment, TranscriptChunk
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +101,8 @@ def meeting_create_from_upload(*, uploaded_file: UploadedFile, **fields) -> Meet
     name = _upload_name(uploaded_file)
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in TRANSCRIPT_EXTENSIONS:
+        from meetings.transcript_import import meeting_import_transcript
+
         return meeting_import_transcript(uploaded_file=uploaded_file, **fields)
     return meeting_create(uploaded_file=uploaded_file, **fields)
 
@@ -112,6 +111,18 @@ def meeting_enqueue(*, meeting_id: int) -> None:
     from meetings.tasks import meeting_prepare_audio
 
     meeting_prepare_audio.delay(meeting_id)
+
+
+def meeting_reanalyse_enqueue(*, meeting_id: int) -> None:
+    from meetings.tasks import meeting_reanalyse
+
+    meeting_reanalyse.delay(meeting_id)
+
+
+def meeting_analyse_enqueue(*, meeting_id: int) -> None:
+    from meetings.tasks import meeting_analyse_transcript
+
+    meeting_analyse_transcript.delay(meeting_id)
 
 
 def meeting_retry(*, meeting: Meeting) -> Meeting:
@@ -317,69 +328,6 @@ def chunk_audio_name(meeting: Meeting, index: int) -> str:
     return f"{meeting.audio_dir}/chunks/{index:04d}.wav"
 
 
-# ── speaker fixes, imported transcripts, voice enrolment ─────────────────────────────────────
-
-
-# A transcript of a long meeting is some hundred kilobytes; a clip of 5-60 s is plenty to
-# recognise a voice, and shorter speech gives an unreliable embedding.
-MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024
-ENROLMENT_MIN_SECONDS = 5
-ENROLMENT_MAX_SECONDS = 120
-
-
-class VoiceEnrolmentError(ValueError):
-    """The clip cannot serve as a voice enrolment; str(error) is written for the user."""
-
-
-def _other(role: str) -> str:
-    return Speaker.CUSTOMER if role == Speaker.REP else Speaker.REP
-
-
-def meeting_reanalyse_enqueue(*, meeting_id: int) -> None:
-    from meetings.tasks import meeting_reanalyse
-
-    meeting_reanalyse.delay(meeting_id)
-
-
-def meeting_speakers_swap(*, meeting: Meeting) -> Meeting:
-    """Swap rep and customer on every segment, then re-run behaviour detection in the worker."""
-    with transaction.atomic():
-        segments = list(meeting.segments.exclude(speaker=""))
-        for segment in segments:
-            segment.speaker = _other(segment.speaker)
-        Segment.objects.bulk_update(segments, ["speaker"])
-        if meeting.speaker_mapping:
-            meeting.speaker_mapping = {name: _other(role) for name, role in meeting.speaker_mapping.items()}
-        meeting.speakers_checked = True
-        meeting.save(update_fields=["speaker_mapping", "speakers_checked", "updated_at"])
-        transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
-    return meeting
-
-
-def segment_speaker_set(*, segment: Segment, speaker: str) -> Segment:
-    """Reassign one segment; behaviour detection for its meeting re-runs in the worker.
-    Setting the speaker it already has changes nothing and queues nothing."""
-    if speaker not in Speaker.values:
-        raise ValidationError({"speaker": _("Choose rep or customer.")})
-    if segment.speaker == speaker:
-        return segment
-    meeting = segment.meeting
-    with transaction.atomic():
-        segment.speaker = speaker
-        segment.save(update_fields=["speaker"])
-        meeting.speakers_checked = True
-        meeting.save(update_fields=["speakers_checked", "updated_at"])
-        transaction.on_commit(lambda: meeting_reanalyse_enqueue(meeting_id=meeting.pk))
-    return segment
-
-
-def meeting_speakers_confirm(*, meeting: Meeting) -> Meeting:
-    """Someone looked at the speakers and they are right: the KPIs stop being provisional."""
-    meeting.speakers_checked = True
-    meeting.save(update_fields=["speakers_checked", "updated_at"])
-    return meeting
-
-
 def meeting_outcome_set(*, meeting: Meeting, outcome: str) -> Meeting:
     """Record how the deal went ("" clears it); only the outcome changes, no re-analysis."""
     if outcome not in {"", *Meeting.Outcome.values}:
@@ -388,152 +336,3 @@ def meeting_outcome_set(*, meeting: Meeting, outcome: str) -> Meeting:
     meeting.outcome_updated_at = timezone.now()
     meeting.save(update_fields=["outcome", "outcome_updated_at", "updated_at"])
     return meeting
-
-
-def meeting_import_transcript(
-    *,
-    owner,
-    uploaded_file: UploadedFile,
-    title: str = "",
-    held_on,
-    customer_name: str = "",
-    language: str = Meeting.Language.AUTO,
-    file_count: int = 1,
-) -> Meeting:
-    """Create a meeting from a transcript exported by Zoom/Teams/Meet (or "Name: text" lines).
-
-    No recording and no Whisper: the segments are stored with their speaker names and the meeting
-    waits in MAPPING until the user says which names are the rep. Raises TranscriptImportError
-    (a sentence for the user) for an empty, corrupted or unnamed transcript; nothing is stored then.
-    """
-    from meetings.speakers import parse_transcript
-
-    data = uploaded_file.read(MAX_TRANSCRIPT_BYTES + 1)
-    if len(data) > MAX_TRANSCRIPT_BYTES:
-        from meetings.speakers import TranscriptImportError
-
-        raise TranscriptImportError(_("The transcript file is too large."))
-    name = _upload_name(uploaded_file)
-    parsed = parse_transcript(name, data)
-    meeting = _meeting_new(
-        owner=owner,
-        filename=name,
-        title=title,
-        held_on=held_on,
-        customer_name=customer_name,
-        language=language,
-        file_count=file_count,
-        size_bytes=len(data),
-        duration_seconds=max((s.end for s in parsed), default=0.0),
-        status=Meeting.Status.MAPPING,
-        speaker_method="import",
-    )
-    with transaction.atomic():
-        meeting.save()
-        Segment.objects.bulk_create(
-            Segment(
-                meeting=meeting,
-                index=i,
-                start=s.start,
-                end=s.end,
-                text=s.text,
-                speaker_name=s.speaker_name[:100],
-            )
-            for i, s in enumerate(parsed)
-        )
-    return meeting
-
-
-def meeting_speakers_map(*, meeting: Meeting, mapping: dict[str, str], enqueue: bool = True) -> Meeting:
-    """Give each speaker name of an imported transcript a role, remember the mapping on the
-    meeting, and queue behaviour detection. Mapping again later replaces the roles.
-
-    enqueue=False queues nothing: the caller runs pipeline.analyse_imported itself (the demo
-    history does, in-process, so seeding needs no worker)."""
-    roles = {name: role for name, role in mapping.items() if role in Speaker.values}
-    with transaction.atomic():
-        segments = list(meeting.segments.all())
-        for segment in segments:
-            segment.speaker = roles.get(segment.speaker_name, "")
-        Segment.objects.bulk_update(segments, ["speaker"])
-        meeting.speaker_mapping = roles
-        meeting.speaker_method = "import"
-        meeting.speaker_confidence = 1.0
-        first_time = meeting.status == Meeting.Status.MAPPING
-        if first_time:
-            meeting.status = Meeting.Status.ANALYSING
-            meeting.progress = 0.0
-        meeting.save(
-            update_fields=[
-                "speaker_mapping",
-                "speaker_method",
-                "speaker_confidence",
-                "status",
-                "progress",
-                "updated_at",
-            ]
-        )
-        if enqueue:
-            follow = meeting_analyse_enqueue if first_time else meeting_reanalyse_enqueue
-            transaction.on_commit(lambda: follow(meeting_id=meeting.pk))
-    return meeting
-
-
-def meeting_analyse_enqueue(*, meeting_id: int) -> None:
-    from meetings.tasks import meeting_analyse_transcript
-
-    meeting_analyse_transcript.delay(meeting_id)
-
-
-def voice_enrolment_set(*, user, uploaded_file: UploadedFile) -> VoiceEnrolment:
-    """Check a short clip of the rep's voice, compute its voice embedding and keep both,
-    replacing an earlier enrolment. Raises audio.AudioError or VoiceEnrolmentError, each with a
-    sentence for the user."""
-    import tempfile
-
-    from meetings.speakers import voice_embedding
-    from meetings.speakers.metrics import read_mono
-
-    name = _upload_name(uploaded_file)
-    audio.check_extension(name)
-    with tempfile.TemporaryDirectory(prefix="aizuchi-voice-") as workdir:
-        source = Path(workdir) / ("clip." + name.rsplit(".", 1)[-1].lower())
-        with source.open("wb") as out:
-            for chunk in uploaded_file.chunks():
-                out.write(chunk)
-        info = audio.probe(source)
-        audio.validate(info, max_duration_seconds=ENROLMENT_MAX_SECONDS)
-        decoded = audio.decode_to_wav(
-            source,
-            Path(workdir) / "clip16k.wav",
-            channels=1,
-            expected_duration=info.duration,
-            max_duration=ENROLMENT_MAX_SECONDS,
-        )
-        if decoded.duration < ENROLMENT_MIN_SECONDS:
-            raise VoiceEnrolmentError(
-                _("Record at least %(seconds)d seconds of your voice.") % {"seconds": ENROLMENT_MIN_SECONDS}
-            )
-        embedding = voice_embedding(read_mono(decoded.path))
-    uploaded_file.seek(0)
-    with transaction.atomic():
-        old = VoiceEnrolment.objects.filter(user=user).first()
-        old_name = old.clip.name if old is not None else ""
-        enrolment = old or VoiceEnrolment(user=user)
-        enrolment.duration_seconds = decoded.duration
-        enrolment.embedding = [round(float(x), 6) for x in embedding]
-        enrolment.clip.save(name, uploaded_file, save=False)
-        enrolment.save()
-    if old_name and old_name != enrolment.clip.name:
-        default_storage.delete(old_name)
-    return enrolment
-
-
-def voice_enrolment_delete(*, user) -> None:
-    enrolment = VoiceEnrolment.objects.filter(user=user).first()
-    if enrolment is None:
-        return
-    name = enrolment.clip.name
-    enrolment.delete()
-    if name:
-        default_storage.delete(name)

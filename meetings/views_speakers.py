@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings import selectors, services
+from meetings import selectors, speaker_fixes, transcript_import, voices
 from meetings.audio import AudioError
 from meetings.forms import SpeakerMappingForm, VoiceEnrolmentForm
 from meetings.media import private_file_response
@@ -34,7 +34,7 @@ def meeting_speakers_swap(request, meeting_id: int):
     meeting = _meeting_to_fix(request, meeting_id)
     if meeting.status != Meeting.Status.DONE:
         raise Http404
-    services.meeting_speakers_swap(meeting=meeting)
+    speaker_fixes.meeting_speakers_swap(meeting=meeting)
     messages.success(request, _("Rep and customer were swapped. The moments are being found again."))
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
@@ -43,7 +43,7 @@ def meeting_speakers_swap(request, meeting_id: int):
 @require_POST
 def meeting_speakers_confirm(request, meeting_id: int):
     meeting = _meeting_to_fix(request, meeting_id)
-    services.meeting_speakers_confirm(meeting=meeting)
+    speaker_fixes.meeting_speakers_confirm(meeting=meeting)
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
 
@@ -70,7 +70,7 @@ def segment_speaker_set(request, meeting_id: int, segment_id: int):
     if speaker not in ("rep", "customer"):
         messages.error(request, _("Choose rep or customer."))
     else:
-        services.segment_speaker_set(segment=segment, speaker=speaker)
+        speaker_fixes.segment_speaker_set(segment=segment, speaker=speaker)
     return redirect(reverse("meetings:speakers_edit", args=[meeting.pk]) + f"#segment-{segment.pk}")
 
 
@@ -84,7 +84,7 @@ def meeting_speaker_mapping(request, meeting_id: int):
         raise Http404
     form = SpeakerMappingForm(request.POST or None, names=names, initial_mapping=meeting.speaker_mapping)
     if request.method == "POST" and form.is_valid():
-        services.meeting_speakers_map(meeting=meeting, mapping=form.mapping())
+        transcript_import.meeting_speakers_map(meeting=meeting, mapping=form.mapping())
         messages.success(request, _("Speakers are mapped. The moments are being found."))
         return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(
@@ -103,10 +103,10 @@ def voice_enrolment(request):
     form = VoiceEnrolmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.voice_enrolment_set(user=request.user, uploaded_file=form.cleaned_data["clip"])
+            voices.voice_enrolment_set(user=request.user, uploaded_file=form.cleaned_data["clip"])
         except AudioError as error:
             form.add_error("clip", error.message)
-        except services.VoiceEnrolmentError as error:
+        except voices.VoiceEnrolmentError as error:
             form.add_error("clip", str(error))
         else:
             messages.success(request, _("Your voice was saved. New one-channel recordings use it."))
@@ -122,7 +122,7 @@ def voice_enrolment(request):
 @login_required
 @require_POST
 def voice_enrolment_delete(request):
-    services.voice_enrolment_delete(user=request.user)
+    voices.voice_enrolment_delete(user=request.user)
     messages.success(request, _("Your voice enrolment was deleted."))
     return redirect("meetings:voice")
 

@@ -41,13 +41,13 @@ def api_world(db, keep_connection, alice, bob, carol, erin, make_meeting):
     and a South meeting she may not see; her key's header."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from meetings import services
+    from meetings import transcript_import
     from tests.test_transcript_import import SALES_VTT
 
     meetings = [
         scored(make_meeting(alice, title="Acme", held_on=datetime.date(2026, 11, 2))),
         scored(make_meeting(bob, title="Globex", held_on=datetime.date(2026, 10, 20))),
-        services.meeting_import_transcript(
+        transcript_import.meeting_import_transcript(
             owner=alice,
             uploaded_file=SimpleUploadedFile("acme.vtt", SALES_VTT),
             held_on=datetime.date(2026, 11, 3),

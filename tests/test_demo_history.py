@@ -21,7 +21,7 @@ from deals.models import Deal, DealMeeting
 from demo.history import REPS
 from demo.services import demo_meetings
 from meetings.models import Meeting, Segment
-from meetings.services import meeting_import_transcript
+from meetings.transcript_import import meeting_import_transcript
 
 REP_NAMES = [s.username for s in REPS]
 
