@@ -21,6 +21,19 @@ from django.core.files.base import ContentFile
 from accounts.models import Profile, Team
 from tests.s3 import moto_server, s3_storage  # noqa: F401  (fixtures: a loopback S3 server)
 
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the settings' language: a page rendered in Japanese by the test
+    before (the locale middleware activates the reader's language on the test's thread) must
+    not make the next test's messages Japanese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 DATA = Path(__file__).parent / "data"
 JFK_WAV = DATA / "jfk" / "jfk.wav"
 

@@ -204,7 +204,7 @@ def test_a_rescore_job_finishes_when_retention_removes_a_transcript_it_counted(
     media, north, old_meeting, alice, make_meeting, django_capture_on_commit_callbacks
 ):
     from coaching.models import RescoreJob, RuleSet
-    from coaching.tasks import _progress
+    from coaching.rescoring import rescore_job_progress
 
     # Given a publish counted two meetings to rescore; one is already scored with the new label
     job = RescoreJob.objects.create(
@@ -218,6 +218,6 @@ def test_a_rescore_job_finishes_when_retention_removes_a_transcript_it_counted(
         retention_apply(now=days_after_upload(old_meeting, 31))
     assert not MeetingTokens.objects.filter(meeting=old_meeting).exists()
     # Then the job still finishes
-    _progress(job)
+    rescore_job_progress(job=job)
     job.refresh_from_db()
     assert job.status == RescoreJob.Status.DONE and job.done == 1
