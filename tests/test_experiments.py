@@ -14,6 +14,18 @@ from experiments.selectors import experiment_rep_data
 from tests.coaching_pages import FAST_HASHERS
 from tests.experiment_helpers import END, START, TODAY, D, add_reps, scored
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests read the services' messages in English: a Japanese page rendered by a test
+    before (the locale middleware activates the reader's language on the test's thread) must
+    not leak into them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 
