@@ -46,6 +46,7 @@ class SeedReport:
     won: int = 0
     lost: int = 0
     seconds: float = 0.0
+    experiment: bool = False
 
 
 def demo_meetings(user: Any):
@@ -71,11 +72,42 @@ def demo_history_seed(
         with transaction.atomic():
             _seed_rep(user, style, plans, random.Random(rep_seed), report)
         report.reps_seeded += 1
-    # Hook for the experiments app (built in parallel): one finished experiment, e.g. half the
-    # reps trying "listen first" for a month, could be recorded here from these meetings. This
-    # module must not import experiments; that app would call demo_history_seed and add it.
+    report.experiment = demo_experiment_seed(today=today)
     report.seconds = time.monotonic() - started
     return report
+
+
+EXPERIMENT_WEEKS = 6
+
+
+def demo_experiment_seed(*, today: datetime.date) -> bool:
+    """One finished experiment over the seeded quarter, so the Experiments page shows a result:
+    a random half of the demo team was to let the customer ask for a proposal in at least 60% of
+    its meetings during the last six weeks. It was "started" on its first day (the service
+    refuses a start in the past), through the same service a manager uses; the result is what
+    the experiments engine makes of the seeded meetings and deals. False when the team already
+    has one (seeding again adds nothing) or the demo team is missing."""
+    from accounts.models import Team
+    from experiments.models import Experiment
+    from experiments.services import experiment_start
+
+    team = Team.objects.filter(name="Demo team").first()
+    manager = get_user_model().objects.filter(username="demo-manager").first()
+    if team is None or manager is None or Experiment.objects.filter(team=team).exists():
+        return False
+    start_on = today - datetime.timedelta(weeks=EXPERIMENT_WEEKS)
+    experiment_start(
+        team=team,
+        created_by=manager,
+        title="提案の前にお客様から聞いてもらう",
+        behaviour="asks",
+        start_on=start_on,
+        end_on=today - datetime.timedelta(days=1),
+        target_share=0.6,
+        seed=SEED,
+        today=start_on,
+    )
+    return True
 
 
 def _seed_rep(

@@ -121,12 +121,34 @@ class TestSeededDemo:
         assert own.title in client.get(reverse("meetings:list")).content.decode()
         assert client.get(reverse("deals:list")).context["deals"]
 
+    def test_manager_sees_a_finished_experiment_with_its_result(self, seeded, db, client):
+        from experiments.models import Experiment
+
+        experiment = Experiment.objects.get(team__name="Demo team")
+        assert experiment.end_on < timezone.localdate()
+        client.force_login(get_user_model().objects.get(username="demo-manager"))
+        response = client.get(reverse("experiments:detail", args=[experiment.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        assert experiment.title in response.content.decode()
+
     def test_seeding_again_adds_nothing(self, seeded, db):
-        counts = (Meeting.objects.count(), Deal.objects.count(), Moment.objects.count())
+        from experiments.models import Experiment
+
+        counts = (
+            Meeting.objects.count(),
+            Deal.objects.count(),
+            Moment.objects.count(),
+            Experiment.objects.count(),
+        )
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
         assert "already there" in out.getvalue()
-        assert (Meeting.objects.count(), Deal.objects.count(), Moment.objects.count()) == counts
+        assert (
+            Meeting.objects.count(),
+            Deal.objects.count(),
+            Moment.objects.count(),
+            Experiment.objects.count(),
+        ) == counts
 
 
 @pytest.mark.django_db
