@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-RATE = 16_000
+from meetings.speakers.mono import RATE, _centroids
+
 # Turns with less speech than this are decided by the crop-trained classifier.
 SHORT_SPEECH_S = 1.0
 # Turns with at least this much speech teach it (their group is reliable).
@@ -86,12 +87,7 @@ def regroup_short_turns(
     usable = weights > 0
     mean = (embeddings[usable] * weights[usable, None]).sum(axis=0) / weights[usable].sum()
     voices = [g for g, count in counts.items() if count >= MIN_TEACHERS_PER_GROUP]
-    centroids = []
-    for g in voices:
-        members = teachers[groups[teachers] == g]
-        c = ((embeddings[members] - mean) * weights[members, None]).sum(axis=0)
-        centroids.append(c / (np.linalg.norm(c) + 1e-9))
-    centroid_matrix = np.array(centroids)
+    centroid_matrix = _centroids(embeddings[teachers] - mean, weights[teachers], groups[teachers], voices)
 
     def features(clip: np.ndarray) -> np.ndarray:
         """How close the clip's voice is to each voice of the meeting, and its pitch: a few
